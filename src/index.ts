@@ -1,0 +1,1 @@
+// Public API: re-exports only.

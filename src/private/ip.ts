@@ -1,0 +1,291 @@
+/**
+ * IP address and prefix parsing, formatting and containment.
+ *
+ * The rules follow Go's `net/netip` (`ParseAddr`, `ParsePrefix`), which is what istiod uses to
+ * validate AuthorizationPolicy `ipBlocks`/`remoteIpBlocks`
+ * (https://pkg.go.dev/net/netip#ParseAddr, https://pkg.go.dev/net/netip#ParsePrefix):
+ * - IPv4 is exactly four decimal fields 0-255, no leading zeros, no other forms (`0x7f.1`, `127.1`).
+ * - IPv6 is RFC 4291 text: up to 8 hex fields of 1-4 digits, at most one `::`, an optional embedded
+ *   dotted quad in the last 32 bits, and an optional `%zone` (addresses only, never in a prefix).
+ * - A prefix is `address/bits` with `bits` a decimal number without sign or leading zero, 0-32 for
+ *   IPv4 and 0-128 for IPv6 (IPv4-mapped IPv6 counts as IPv6).
+ *
+ * Output is canonical (RFC 5952 for IPv6, as Go's `Addr.String()` writes it): lower case, the
+ * longest run of two or more zero fields compressed (the first on a tie), IPv4-mapped addresses
+ * written as `::ffff:a.b.c.d`.
+ *
+ * Errors are returned, not thrown, so callers can phrase them in their own terms.
+ */
+
+/** An IPv4 or IPv6 address. */
+export interface IpAddress {
+  /** 4 or 6. */
+  readonly family: 4 | 6;
+  /** 4 bytes for IPv4, 16 for IPv6, network order. */
+  readonly bytes: readonly number[];
+  /** IPv6 zone (the text after `%`), when present. */
+  readonly zone?: string;
+}
+
+/** An address range: the address (host bits possibly set) and the prefix length. */
+export interface IpPrefix {
+  readonly address: IpAddress;
+  readonly bits: number;
+}
+
+/** The result of a parse: the value, or why the text was refused. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+function fail<T>(reason: string): Parsed<T> {
+  return { ok: false, reason };
+}
+
+/**
+ * Parses a dotted-quad IPv4 address into 4 bytes.
+ */
+export function parseIpv4(text: string): Parsed<number[]> {
+  const fields = text.split('.');
+  if (fields.length !== 4) {
+    return fail(`an IPv4 address has 4 dot-separated fields, found ${fields.length}`);
+  }
+  const bytes: number[] = [];
+  for (const field of fields) {
+    if (field.length === 0) {
+      return fail('an IPv4 address has an empty field');
+    }
+    if (!/^[0-9]+$/.test(field)) {
+      return fail(`IPv4 field "${field}" is not a decimal number`);
+    }
+    if (field.length > 1 && field[0] === '0') {
+      return fail(`IPv4 field "${field}" has a leading zero`);
+    }
+    const value = Number(field);
+    if (field.length > 3 || value > 255) {
+      return fail(`IPv4 field ${field} is above 255`);
+    }
+    bytes.push(value);
+  }
+  return { ok: true, value: bytes };
+}
+
+/**
+ * Parses IPv6 text (without zone) into 16 bytes.
+ */
+function parseIpv6Body(text: string): Parsed<number[]> {
+  if (text.length === 0) {
+    return fail('the IPv6 address is empty');
+  }
+  const doubleColon = text.indexOf('::');
+  if (doubleColon !== -1 && text.indexOf('::', doubleColon + 1) !== -1) {
+    return fail('an IPv6 address may contain "::" only once');
+  }
+  const parseSide = (side: string): Parsed<number[]> => {
+    if (side.length === 0) {
+      return { ok: true, value: [] };
+    }
+    const words: number[] = [];
+    const fields = side.split(':');
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i];
+      if (field.includes('.')) {
+        if (i !== fields.length - 1) {
+          return fail('an embedded IPv4 address must be the last part of an IPv6 address');
+        }
+        const v4 = parseIpv4(field);
+        if (!v4.ok) {
+          return fail(`embedded IPv4 address "${field}": ${v4.reason}`);
+        }
+        words.push(v4.value[0] * 256 + v4.value[1], v4.value[2] * 256 + v4.value[3]);
+        continue;
+      }
+      if (field.length === 0) {
+        return fail('an IPv6 address has an empty field (a single ":" where "::" or a number belongs)');
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(field)) {
+        return fail(`IPv6 field "${field}" is not 1 to 4 hexadecimal digits`);
+      }
+      words.push(parseInt(field, 16));
+    }
+    return { ok: true, value: words };
+  };
+
+  let words: number[];
+  if (doubleColon === -1) {
+    const all = parseSide(text);
+    if (!all.ok) {
+      return all;
+    }
+    if (all.value.length !== 8) {
+      return fail(`an IPv6 address without "::" has 8 fields, found ${all.value.length}`);
+    }
+    words = all.value;
+  } else {
+    const head = parseSide(text.slice(0, doubleColon));
+    if (!head.ok) {
+      return head;
+    }
+    const tail = parseSide(text.slice(doubleColon + 2));
+    if (!tail.ok) {
+      return tail;
+    }
+    const present = head.value.length + tail.value.length;
+    if (present > 7) {
+      return fail('an IPv6 address with "::" has at most 7 other fields');
+    }
+    words = [...head.value, ...new Array<number>(8 - present).fill(0), ...tail.value];
+  }
+  const bytes: number[] = [];
+  for (const word of words) {
+    bytes.push(word >> 8, word & 0xff);
+  }
+  return { ok: true, value: bytes };
+}
+
+/**
+ * Parses an IPv4 or IPv6 address, with Go `netip.ParseAddr` rules (an IPv6 zone is allowed).
+ */
+export function parseIpAddress(text: string): Parsed<IpAddress> {
+  if (text.length === 0) {
+    return fail('the address is empty');
+  }
+  if (/\s/.test(text)) {
+    return fail('the address contains whitespace');
+  }
+  if (/^[0-9.]+:[0-9]*$/.test(text) || /^\[.*\]:[0-9]*$/.test(text)) {
+    return fail('a port is not part of an address (drop ":<port>")');
+  }
+  if (text.includes(':')) {
+    let body = text;
+    let zone: string | undefined;
+    const percent = text.indexOf('%');
+    if (percent !== -1) {
+      body = text.slice(0, percent);
+      zone = text.slice(percent + 1);
+      if (zone.length === 0) {
+        return fail('the IPv6 zone after "%" is empty');
+      }
+    }
+    if (body.startsWith('[') || body.endsWith(']')) {
+      return fail('brackets are not part of an address (write 2001:db8::1, not [2001:db8::1])');
+    }
+    const bytes = parseIpv6Body(body);
+    if (!bytes.ok) {
+      return bytes;
+    }
+    return { ok: true, value: zone === undefined ? { family: 6, bytes: bytes.value } : { family: 6, bytes: bytes.value, zone } };
+  }
+  if (text.includes('%')) {
+    return fail('an IPv4 address cannot have a zone');
+  }
+  const v4 = parseIpv4(text);
+  return v4.ok ? { ok: true, value: { family: 4, bytes: v4.value } } : v4;
+}
+
+/**
+ * Parses `address/bits`, with Go `netip.ParsePrefix` rules: no zone, bits in range, host bits kept.
+ */
+export function parseIpPrefix(text: string): Parsed<IpPrefix> {
+  const slash = text.lastIndexOf('/');
+  if (slash === -1) {
+    return fail('a prefix needs "/" and a length');
+  }
+  const addressText = text.slice(0, slash);
+  const bitsText = text.slice(slash + 1);
+  if (addressText.includes('%')) {
+    return fail('an IPv6 zone cannot be part of a prefix');
+  }
+  const address = parseIpAddress(addressText);
+  if (!address.ok) {
+    return address;
+  }
+  const max = address.value.family === 4 ? 32 : 128;
+  if (!/^[0-9]+$/.test(bitsText)) {
+    return fail(`the prefix length "${bitsText}" is not a decimal number`);
+  }
+  if (bitsText.length > 1 && bitsText[0] === '0') {
+    return fail(`the prefix length "${bitsText}" has a leading zero`);
+  }
+  const bits = Number(bitsText);
+  if (bits > max) {
+    return fail(`the prefix length ${bitsText} is above ${max}, the most an IPv${address.value.family} prefix allows`);
+  }
+  return { ok: true, value: { address: address.value, bits } };
+}
+
+/** Zeroes the host bits of `bytes` beyond the first `bits`. */
+export function maskBytes(bytes: readonly number[], bits: number): number[] {
+  return bytes.map((byte, i) => {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    return keep === 8 ? byte : byte & ((0xff << (8 - keep)) & 0xff);
+  });
+}
+
+/** The prefix with its host bits cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
+export function maskPrefix(prefix: IpPrefix): IpPrefix {
+  return { address: { family: prefix.address.family, bytes: maskBytes(prefix.address.bytes, prefix.bits) }, bits: prefix.bits };
+}
+
+/** Whether any host bit beyond the prefix length is set. */
+export function hasHostBits(prefix: IpPrefix): boolean {
+  return maskBytes(prefix.address.bytes, prefix.bits).some((byte, i) => byte !== prefix.address.bytes[i]);
+}
+
+/** Whether `address` lies inside `prefix` (same family only; the zone is ignored). */
+export function prefixContains(prefix: IpPrefix, address: IpAddress): boolean {
+  if (prefix.address.family !== address.family) {
+    return false;
+  }
+  const a = maskBytes(prefix.address.bytes, prefix.bits);
+  const b = maskBytes(address.bytes, prefix.bits);
+  return a.every((byte, i) => byte === b[i]);
+}
+
+/** Whether `inner` lies entirely inside `outer`. */
+export function prefixContainsPrefix(outer: IpPrefix, inner: IpPrefix): boolean {
+  return inner.bits >= outer.bits && prefixContains(outer, inner.address);
+}
+
+/** Canonical text of an address: dotted quad, or RFC 5952 IPv6 (Go `Addr.String()`), with its zone. */
+export function formatIpAddress(address: IpAddress): string {
+  const b = address.bytes;
+  if (address.family === 4) {
+    return b.join('.');
+  }
+  const zone = address.zone === undefined ? '' : `%${address.zone}`;
+  const isV4Mapped = b.slice(0, 10).every((byte) => byte === 0) && b[10] === 0xff && b[11] === 0xff;
+  if (isV4Mapped) {
+    return `::ffff:${b.slice(12).join('.')}${zone}`;
+  }
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) {
+    words.push(b[i] * 256 + b[i + 1]);
+  }
+  // Longest run of two or more zero words; the first one wins a tie (RFC 5952 §4.2).
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) {
+      j++;
+    }
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart === -1) {
+    return hex(words) + zone;
+  }
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}${zone}`;
+}
+
+/** Canonical text of a prefix, host bits as given (mask first with `maskPrefix` for the canonical range). */
+export function formatIpPrefix(prefix: IpPrefix): string {
+  return `${formatIpAddress({ family: prefix.address.family, bytes: prefix.address.bytes })}/${prefix.bits}`;
+}
