@@ -1,1 +1,9 @@
 // Public API: re-exports only.
+export * from './errors';
+export * from './warnings';
+export * from './ip-block';
+export * from './gateway-topology';
+export * from './ingress-gateway';
+export * from './interception';
+export * from './authorization-policy';
+export * from './destination-rule';

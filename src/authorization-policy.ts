@@ -1,0 +1,400 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import {
+  AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
+} from '../imports/security.istio.io';
+import { ExternalTrafficPolicy, IIngressGateway } from './ingress-gateway';
+import { IpBlock } from './ip-block';
+import { podTemplateOf } from './private/pod-template';
+import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, resourceName } from './private/problems';
+import { Warnings } from './warnings';
+
+/** What an `IpAccessPolicy` does with matching requests. */
+export enum IpAccessAction {
+  /** Allow matching requests; once a workload has an ALLOW policy, everything else is denied. */
+  ALLOW = 'ALLOW',
+  /** Deny matching requests, whatever ALLOW policies say. */
+  DENY = 'DENY',
+}
+
+/** Options for `PolicyTarget.labels`. */
+export interface LabelTargetOptions {
+  /**
+   * Namespace of the selected pods; the policy goes there.
+   *
+   * @default - the policy's chart namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Whether the selected pods are an ingress gateway (`use_remote_address: true`, where
+   * `remoteIpBlocks` sees the trusted client address).
+   *
+   * @default false
+   */
+  readonly isGateway?: boolean;
+}
+
+/**
+ * The pods an `IpAccessPolicy` applies to: a gateway, a workload, or explicit labels.
+ *
+ * Rendered as AuthorizationPolicy `selector.matchLabels`.
+ */
+export class PolicyTarget {
+  /** The pods of an ingress gateway. */
+  public static gateway(gateway: IIngressGateway): PolicyTarget {
+    return new PolicyTarget({ ...gateway.selectorLabels }, gateway.namespace, gateway, false, gateway.node.path);
+  }
+
+  /** The pods of a cdk8s-plus-27 workload or a raw `k8s.Kube*` workload object. */
+  public static workload(workload: IConstruct): PolicyTarget {
+    const template = podTemplateOf(workload, 'PolicyTarget.workload');
+    return new PolicyTarget(template.selectorLabels(), template.namespace, undefined,
+      template.label('istio.io/dataplane-mode') === 'ambient', workload.node.path);
+  }
+
+  /** Pods with these labels. */
+  public static labels(matchLabels: Readonly<Record<string, string>>, options: LabelTargetOptions = {}): PolicyTarget {
+    return new PolicyTarget({ ...matchLabels }, options.namespace, undefined, false, undefined, options.isGateway ?? false);
+  }
+
+  private constructor(
+    /** Labels that select the pods. */
+    public readonly selectorLabels: Readonly<Record<string, string>>,
+    /** Namespace of the pods, when known. */
+    public readonly namespace: string | undefined,
+    /** The gateway, when the target is one built with this library. */
+    public readonly gateway: IIngressGateway | undefined,
+    /** Whether the pods run in ambient mode (no sidecar). */
+    public readonly isAmbient: boolean,
+    /** Construct path of the target, for messages. */
+    public readonly description: string | undefined,
+    private readonly labelledGateway = false,
+  ) {}
+
+  /** Whether the pods are an ingress gateway. */
+  public get isGateway(): boolean {
+    return this.gateway !== undefined || this.labelledGateway;
+  }
+}
+
+/** One rule: the request must match every field given (fields are ANDed). */
+export interface IpRuleOptions {
+  /**
+   * Match when the TCP peer address (Envoy `direct_remote_ip`) is in one of these blocks.
+   *
+   * This is the address on the packet: the client only when nothing in front rewrites it
+   * (an L4 load balancer with `externalTrafficPolicy: Local`).
+   *
+   * @default - not matched on
+   */
+  readonly ipBlocks?: readonly IpBlock[];
+
+  /**
+   * Match when the trusted client address (Envoy `remote_ip`: from `X-Forwarded-For` with
+   * `numTrustedProxies`, or from PROXY protocol) is in one of these blocks.
+   *
+   * Only an ingress gateway derives this from the edge; on a sidecar it is the rightmost
+   * `X-Forwarded-For` entry, usually the gateway's peer, not the client.
+   *
+   * @default - not matched on
+   */
+  readonly remoteIpBlocks?: readonly IpBlock[];
+
+  /**
+   * Match when the TCP peer address is in none of these blocks.
+   *
+   * @default - not matched on
+   */
+  readonly notIpBlocks?: readonly IpBlock[];
+
+  /**
+   * Match when the trusted client address is in none of these blocks.
+   *
+   * @default - not matched on
+   */
+  readonly notRemoteIpBlocks?: readonly IpBlock[];
+}
+
+/** Props shared by every kind of `IpAccessPolicy`. */
+export interface IpAccessPolicyBaseProps {
+  /** The pods the policy applies to. */
+  readonly target: PolicyTarget;
+
+  /**
+   * `metadata.name` of the AuthorizationPolicy.
+   *
+   * @default - generated from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace of the AuthorizationPolicy. A selector only matches pods in the policy's own
+   * namespace (or everywhere, from Istio's root namespace).
+   *
+   * @default - the target's namespace, else the chart's
+   */
+  readonly namespace?: string;
+}
+
+/** Props of an `IpAccessPolicy` that matches on IP blocks. */
+export interface IpAccessPolicyProps extends IpAccessPolicyBaseProps, IpRuleOptions {
+  /** ALLOW or DENY the matching requests. */
+  readonly action: IpAccessAction;
+}
+
+type PolicyMode = 'rules' | 'allow-nothing' | 'allow-all' | 'deny-all';
+
+const BLOCK_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const;
+
+/**
+ * An Istio AuthorizationPolicy (`security.istio.io/v1`) that allows or denies by client address.
+ *
+ * Fails closed and says so: an ALLOW or DENY policy needs at least one block (an ALLOW policy
+ * without rules would deny everything, and a DENY policy without rules is rejected by Istio); the
+ * catch-all forms are only written when asked for by name: `allowNothing`, `allowAll`, `denyAll`.
+ *
+ * Warnings: `remote-ip-blocks-on-sidecar`, `remote-ip-blocks-on-ambient`,
+ * `remote-ip-blocks-without-trusted-hop`, `ip-blocks-after-snat`, `ip-blocks-see-proxy`,
+ * `policy-namespace-differs-from-target`, `ip-block-host-bits`.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
+ */
+export class IpAccessPolicy extends Construct {
+  /**
+   * An ALLOW policy with no rules: nothing is allowed unless another ALLOW policy matches.
+   * DENY policies still apply.
+   */
+  public static allowNothing(scope: Construct, id: string, props: IpAccessPolicyBaseProps): IpAccessPolicy {
+    return IpAccessPolicy.withMode(scope, id, props, IpAccessAction.ALLOW, 'allow-nothing');
+  }
+
+  /** An ALLOW policy with one empty rule (`rules: [{}]`): every request is allowed. */
+  public static allowAll(scope: Construct, id: string, props: IpAccessPolicyBaseProps): IpAccessPolicy {
+    return IpAccessPolicy.withMode(scope, id, props, IpAccessAction.ALLOW, 'allow-all');
+  }
+
+  /** A DENY policy with one empty rule (`rules: [{}]`): every request is denied, whatever ALLOW policies say. */
+  public static denyAll(scope: Construct, id: string, props: IpAccessPolicyBaseProps): IpAccessPolicy {
+    return IpAccessPolicy.withMode(scope, id, props, IpAccessAction.DENY, 'deny-all');
+  }
+
+  // Set only while a named factory runs its constructor, so `new` cannot ask for a catch-all.
+  private static pendingMode: PolicyMode | undefined;
+
+  private static withMode(scope: Construct, id: string, props: IpAccessPolicyBaseProps, action: IpAccessAction,
+    mode: PolicyMode): IpAccessPolicy {
+    IpAccessPolicy.pendingMode = mode;
+    try {
+      return new IpAccessPolicy(scope, id, { ...props, action });
+    } finally {
+      IpAccessPolicy.pendingMode = undefined;
+    }
+  }
+
+  /** ALLOW or DENY. */
+  public readonly action: IpAccessAction;
+
+  /** The pods the policy applies to. */
+  public readonly target: PolicyTarget;
+
+  /** The namespace the policy is written to, when known. */
+  public readonly namespace?: string;
+
+  /** The AuthorizationPolicy object (construct id `Resource`). */
+  public readonly resource: AuthorizationPolicy;
+
+  private readonly mode: PolicyMode;
+  private readonly rules: IpRuleOptions[] = [];
+
+  constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
+    super(scope, id);
+    this.mode = IpAccessPolicy.pendingMode ?? 'rules';
+    IpAccessPolicy.pendingMode = undefined;
+    const hasBlocks = BLOCK_FIELDS.some((field) => props[field] !== undefined);
+    failIfAny('IpAccessPolicy', [
+      props.target instanceof PolicyTarget ? undefined
+        : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
+      oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
+      resourceName('name', props.name, 'name'),
+      resourceName('namespace', props.namespace, 'namespace'),
+      ...(props.target instanceof PolicyTarget ? targetProblems(props.target) : []),
+      ...(this.mode === 'rules' ? ruleProblems(props, '') : []),
+      this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
+    ], this);
+
+    this.action = props.action;
+    this.target = props.target;
+    this.namespace = props.namespace ?? props.target.namespace;
+    if (this.mode === 'rules') {
+      this.rules.push(pickBlocks(props));
+    }
+
+    this.resource = new AuthorizationPolicy(this, 'Resource', {
+      metadata: { name: props.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this._render() }),
+    });
+    this.node.addValidation({ validate: () => this.checkClientAddressView() });
+  }
+
+  /**
+   * Adds a rule; a request matches the policy when it matches any rule.
+   *
+   * @throws SourceIpValidationError on a catch-all policy, or for a rule without blocks
+   */
+  public addRule(rule: IpRuleOptions): this {
+    failIfAny('IpAccessPolicy.addRule', [
+      this.mode === 'rules' ? undefined
+        : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
+      ...ruleProblems(rule, `rules[${this.rules.length}].`),
+      BLOCK_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
+    ], this);
+    this.rules.push(pickBlocks(rule));
+    return this;
+  }
+
+  /**
+   * The AuthorizationPolicy spec.
+   *
+   * @internal
+   */
+  public _render(): AuthorizationPolicySpec {
+    return {
+      action: this.action === IpAccessAction.ALLOW ? AuthorizationPolicySpecAction.ALLOW : AuthorizationPolicySpecAction.DENY,
+      selector: { matchLabels: { ...this.target.selectorLabels } },
+      rules: this.renderRules(),
+    };
+  }
+
+  private renderRules(): AuthorizationPolicySpecRules[] | undefined {
+    switch (this.mode) {
+      case 'allow-nothing':
+        return undefined;
+      case 'allow-all':
+      case 'deny-all':
+        return [{}];
+      default:
+        return this.rules.map((rule) => {
+          const source: Record<string, string[]> = {};
+          for (const field of BLOCK_FIELDS) {
+            const blocks = rule[field];
+            if (blocks !== undefined && blocks.length > 0) {
+              source[field] = blocks.map((block) => block.toString());
+            }
+          }
+          return { from: [{ source }] };
+        });
+    }
+  }
+
+  /** Cross-construct checks: does the field used see the client here? Warnings only. */
+  private checkClientAddressView(): string[] {
+    const warnings = Warnings.of(this);
+    const uses = (fields: readonly (typeof BLOCK_FIELDS)[number][]) => this.rules.some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
+    const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
+    const usesDirect = uses(['ipBlocks', 'notIpBlocks']);
+    const target = this.target.description ?? JSON.stringify(this.target.selectorLabels);
+
+    if (usesRemote && this.target.isAmbient) {
+      warnings.add('remote-ip-blocks-on-ambient', `remoteIpBlocks on ${target}, an ambient workload: ztunnel cannot enforce it, so an ALLOW rule never matches `
+        + 'and a DENY rule is enforced without it (both stricter than written). Fix: enforce it on the ingress gateway or a waypoint');
+    } else if (usesRemote && !this.target.isGateway) {
+      warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
+        + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
+    }
+    const gateway = this.target.gateway;
+    if (gateway !== undefined) {
+      const topology = gateway.topology;
+      if (usesRemote && topology.numTrustedProxies === 0 && !topology.proxyProtocol) {
+        warnings.add('remote-ip-blocks-without-trusted-hop', `remoteIpBlocks on ${target}, which trusts no proxy (numTrustedProxies 0) and has no PROXY protocol: `
+          + 'remote.ip is just the TCP peer, the same address ipBlocks sees. Fix: set numTrustedProxies to the number of HTTP proxies in front, '
+          + 'turn on proxyProtocol if the load balancer sends it, or use ipBlocks with externalTrafficPolicy Local');
+      }
+      if (usesDirect && gateway.externalTrafficPolicy === ExternalTrafficPolicy.CLUSTER) {
+        warnings.add('ip-blocks-after-snat', `ipBlocks on ${target}, whose Service has externalTrafficPolicy Cluster: nodes replace the client address `
+          + '(SNAT), so the TCP peer is a node. Fix: set externalTrafficPolicy Local, or match remoteIpBlocks behind a proxy');
+      }
+      if (usesDirect && (topology.proxyProtocol || topology.numTrustedProxies > 0)) {
+        warnings.add('ip-blocks-see-proxy', `ipBlocks on ${target}, which sits behind ${topology.proxyProtocol ? 'a PROXY-protocol load balancer' : `${topology.numTrustedProxies} trusted proxies`}: `
+          + 'the TCP peer is that proxy, not the client. Fix: use remoteIpBlocks');
+      }
+    }
+    const targetNamespace = this.target.namespace;
+    if (this.namespace !== undefined && targetNamespace !== undefined && this.namespace !== targetNamespace) {
+      warnings.add('policy-namespace-differs-from-target', `the policy is in namespace ${this.namespace} but its target runs in ${targetNamespace}: `
+        + 'a selector only matches pods in the policy\'s namespace, unless that is Istio\'s root namespace. Fix: leave namespace unset');
+    }
+    for (const rule of this.rules) {
+      for (const field of BLOCK_FIELDS) {
+        for (const block of rule[field] ?? []) {
+          if (block.hostBitsCleared) {
+            warnings.add('ip-block-host-bits', `${field} entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} (the whole range). `
+              + `Fix: write ${JSON.stringify(block.toString())}, or ${JSON.stringify(block.input.split('/')[0])} alone for one address`);
+          }
+        }
+      }
+    }
+    return [];
+  }
+}
+
+function pickBlocks(rule: IpRuleOptions): IpRuleOptions {
+  return {
+    ipBlocks: rule.ipBlocks && [...rule.ipBlocks],
+    remoteIpBlocks: rule.remoteIpBlocks && [...rule.remoteIpBlocks],
+    notIpBlocks: rule.notIpBlocks && [...rule.notIpBlocks],
+    notRemoteIpBlocks: rule.notRemoteIpBlocks && [...rule.notRemoteIpBlocks],
+  };
+}
+
+function noBlocksProblem(action: IpAccessAction): string {
+  return action === IpAccessAction.DENY
+    ? 'a DENY policy needs at least one of ipBlocks, remoteIpBlocks, notIpBlocks, notRemoteIpBlocks (Istio rejects DENY without rules), got none. '
+      + 'Fix: list the blocks to deny, or use IpAccessPolicy.denyAll(...) to deny everything'
+    : 'an ALLOW policy needs at least one of ipBlocks, remoteIpBlocks, notIpBlocks, notRemoteIpBlocks, got none: without rules it would allow nothing. '
+      + 'Fix: list the blocks to allow, or use IpAccessPolicy.allowNothing(...) / allowAll(...) to say so by name';
+}
+
+function ruleProblems(rule: IpRuleOptions, prefix: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of BLOCK_FIELDS) {
+    const blocks = rule[field];
+    if (blocks === undefined) {
+      continue;
+    }
+    if (!Array.isArray(blocks)) {
+      problems.push(mustBe(`${prefix}${field}`, 'a list of IpBlock', blocks, `write ${field}: IpBlock.ofAll([...])`));
+      continue;
+    }
+    if (blocks.length === 0) {
+      problems.push(mustBe(`${prefix}${field}`, 'a non-empty list (an empty list matches nothing and is dropped)', blocks,
+        `remove ${field}, or list at least one block`));
+    }
+    blocks.forEach((block, i) => {
+      if (!(block instanceof IpBlock)) {
+        problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`));
+      }
+    });
+    const seen = new Map<string, number>();
+    blocks.forEach((block, i) => {
+      if (block instanceof IpBlock) {
+        const first = seen.get(block.toString());
+        if (first !== undefined) {
+          problems.push(mustBe(`${prefix}${field}[${i}]`, 'listed once', block.input, `remove it: ${field}[${first}] is the same range ${block}`));
+        }
+        seen.set(block.toString(), i);
+      }
+    });
+  }
+  return problems;
+}
+
+function targetProblems(target: PolicyTarget): Problem[] {
+  const problems: Problem[] = [...labelMapProblems('target labels', target.selectorLabels)];
+  if (Object.keys(target.selectorLabels).length === 0) {
+    problems.push(mustBe('target labels', 'at least one label (an empty selector would apply the policy to every workload in the namespace)',
+      target.selectorLabels, 'give the target pods a label and select on it'));
+  }
+  return problems;
+}

@@ -1,0 +1,147 @@
+import { SourceIpValidationError } from './errors';
+import {
+  formatIpPrefix, hasHostBits, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, prefixContainsPrefix,
+} from './private/ip';
+
+const ALLOWED = 'an IPv4 or IPv6 address (203.0.113.7, 2001:db8::7) or CIDR (203.0.113.0/24, 2001:db8::/48)';
+
+/**
+ * An address range used in AuthorizationPolicy `ipBlocks` and `remoteIpBlocks`.
+ *
+ * Accepts what istiod's validation accepts (Go `netip.ParseAddr` for a bare address,
+ * `netip.ParsePrefix` for a CIDR) and refuses the rest with a clear error: bad or leading-zero
+ * octets, prefix lengths out of range, whitespace, ports, brackets and IPv6 zones. Held in
+ * canonical form: a bare address becomes a /32 or /128, and host bits are cleared
+ * (`2.2.2.2/24` → `2.2.2.0/24`), which is how Envoy matches it anyway. Constructs that take an
+ * `IpBlock` warn (`ip-block-host-bits`) when host bits were dropped, because the author may have
+ * meant a single address.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+ */
+export class IpBlock {
+  /** Every IPv4 address, `0.0.0.0/0`. */
+  public static anyIpv4(): IpBlock {
+    return IpBlock.of('0.0.0.0/0');
+  }
+
+  /** Every IPv6 address, `::/0`. */
+  public static anyIpv6(): IpBlock {
+    return IpBlock.of('::/0');
+  }
+
+  /**
+   * Parses an IPv4/IPv6 address or CIDR, e.g. `203.0.113.0/24`, `198.51.100.7` or `2001:db8::/48`.
+   *
+   * @throws SourceIpValidationError if Istio would reject the text
+   */
+  public static of(text: string): IpBlock {
+    const parsed = IpBlock.parse(text);
+    if (typeof parsed === 'string') {
+      throw new SourceIpValidationError('IpBlock.of', [parsed]);
+    }
+    return parsed;
+  }
+
+  /**
+   * Parses several blocks, reporting every bad entry at once.
+   *
+   * @throws SourceIpValidationError naming each bad entry by its index
+   */
+  public static ofAll(texts: readonly string[]): IpBlock[] {
+    const problems: string[] = [];
+    const blocks: IpBlock[] = [];
+    texts.forEach((text, i) => {
+      const parsed = IpBlock.parse(text, `[${i}]`);
+      if (typeof parsed === 'string') {
+        problems.push(parsed);
+      } else {
+        blocks.push(parsed);
+      }
+    });
+    if (problems.length > 0) {
+      throw new SourceIpValidationError('IpBlock.ofAll', problems);
+    }
+    return blocks;
+  }
+
+  /** The parsed block, or the problem as a sentence. */
+  private static parse(text: unknown, index = ''): IpBlock | string {
+    const refuse = (why: string, fix: string) =>
+      `${index === '' ? '' : `entry ${index} `}${JSON.stringify(text)} is not ${ALLOWED}: ${why}. Fix: ${fix}`;
+    if (typeof text !== 'string') {
+      return refuse(`got a ${text === null ? 'null' : typeof text}`, 'pass the block as a string');
+    }
+    if (text.length === 0) {
+      return refuse('it is empty', 'remove the entry or write an address');
+    }
+    if (text.trim() !== text || /\s/.test(text)) {
+      return refuse('it contains whitespace', `write ${JSON.stringify(text.replace(/\s+/g, ''))}`);
+    }
+    if (text.includes('/')) {
+      const prefix = parseIpPrefix(text);
+      if (!prefix.ok) {
+        return refuse(prefix.reason, fixFor(text));
+      }
+      return new IpBlock(text, prefix.value);
+    }
+    const address = parseIpAddress(text);
+    if (!address.ok) {
+      return refuse(address.reason, fixFor(text));
+    }
+    if (address.value.zone !== undefined) {
+      return refuse(`the IPv6 zone "%${address.value.zone}" cannot be matched by Envoy`, `write ${JSON.stringify(text.slice(0, text.indexOf('%')))}`);
+    }
+    return new IpBlock(text, { address: address.value, bits: address.value.family === 4 ? 32 : 128 });
+  }
+
+  /** The text exactly as it was given. */
+  public readonly input: string;
+
+  private readonly prefix: IpPrefix;
+
+  /** Whether the input had host bits set that were cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
+  public readonly hostBitsCleared: boolean;
+
+  private constructor(input: string, prefix: IpPrefix) {
+    this.input = input;
+    this.hostBitsCleared = hasHostBits(prefix);
+    this.prefix = maskPrefix(prefix);
+  }
+
+  /** 4 or 6. */
+  public get family(): 4 | 6 {
+    return this.prefix.address.family;
+  }
+
+  /** The prefix length: 32 or 128 for a single address. */
+  public get prefixLength(): number {
+    return this.prefix.bits;
+  }
+
+  /** Whether `other` lies entirely inside this block. */
+  public contains(other: IpBlock): boolean {
+    return prefixContainsPrefix(this.prefix, other.prefix);
+  }
+
+  /** Canonical CIDR text, exactly as written to manifests. */
+  public toString(): string {
+    return formatIpPrefix(this.prefix);
+  }
+
+  /** Whether both blocks cover the same range. */
+  public equals(other: IpBlock): boolean {
+    return this.toString() === other.toString();
+  }
+}
+
+function fixFor(text: string): string {
+  const withPort = /^(\[?)([^\]]*)\]?:([0-9]+)$/.exec(text);
+  if (withPort && /^[0-9.]+$/.test(withPort[2])) {
+    return `drop the port: write "${withPort[2]}"`;
+  }
+  if (text.startsWith('[')) {
+    return 'drop the brackets';
+  }
+  return 'write the address in dotted-quad (IPv4) or RFC 4291 (IPv6) form, optionally followed by /<prefix length>';
+}
+
