@@ -7,3 +7,4 @@ export * from './ingress-gateway';
 export * from './interception';
 export * from './authorization-policy';
 export * from './destination-rule';
+export * from './analysis';
