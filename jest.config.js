@@ -6,5 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  // The examples import the package by its published name, as an app repo would.
+  moduleNameMapper: { '^cdk8s-istio-source-ip$': '<rootDir>/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
 };

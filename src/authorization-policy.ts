@@ -162,6 +162,9 @@ const BLOCK_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpB
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  */
 export class IpAccessPolicy extends Construct {
+  // Set only while a named factory runs its constructor, so `new` cannot ask for a catch-all.
+  private static pendingMode: PolicyMode | undefined;
+
   /**
    * An ALLOW policy with no rules: nothing is allowed unless another ALLOW policy matches.
    * DENY policies still apply.
@@ -179,9 +182,6 @@ export class IpAccessPolicy extends Construct {
   public static denyAll(scope: Construct, id: string, props: IpAccessPolicyBaseProps): IpAccessPolicy {
     return IpAccessPolicy.withMode(scope, id, props, IpAccessAction.DENY, 'deny-all');
   }
-
-  // Set only while a named factory runs its constructor, so `new` cannot ask for a catch-all.
-  private static pendingMode: PolicyMode | undefined;
 
   private static withMode(scope: Construct, id: string, props: IpAccessPolicyBaseProps, action: IpAccessAction,
     mode: PolicyMode): IpAccessPolicy {

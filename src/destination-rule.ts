@@ -86,14 +86,14 @@ export class ConsistentHash {
    * @throws SourceIpValidationError listing every bad option
    */
   public static cookie(options: CookieHashOptions): ConsistentHash {
-    const ttlMs = options.ttl?.toMilliseconds();
+    const ttlMs = options.ttl instanceof Duration ? options.ttl.toMilliseconds() : undefined;
     failIfAny('ConsistentHash.cookie', [
       typeof options.name === 'string' && COOKIE_NAME.test(options.name) ? undefined
         : mustBe('name', 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)', options.name, 'write the cookie name alone, e.g. "session"'),
       options.path === undefined || (typeof options.path === 'string' && options.path.startsWith('/') && !/[\s;]/.test(options.path)) ? undefined
         : mustBe('path', 'a path starting with "/" without spaces or ";"', options.path, 'write e.g. "/"'),
-      options.ttl === undefined || (options.ttl instanceof Duration && ttlMs !== undefined && ttlMs >= 0) ? undefined
-        : mustBe('ttl', 'a cdk8s Duration of 0 or more', options.ttl, 'write e.g. Duration.hours(1)'),
+      options.ttl === undefined || options.ttl instanceof Duration ? undefined
+        : mustBe('ttl', 'a cdk8s Duration', options.ttl, 'write e.g. Duration.hours(1), or Duration.seconds(0) for a session cookie'),
     ]);
     const ttl = ttlMs === undefined ? undefined : ttlMs % 1000 === 0 ? `${ttlMs / 1000}s` : `${ttlMs}ms`;
     return new ConsistentHash({ httpCookie: { name: options.name, path: options.path, ttl } }, `cookie ${options.name}`);

@@ -1,0 +1,227 @@
+import * as kplus from 'cdk8s-plus-27';
+import {
+  ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+} from '../src';
+import { newChart, only, synth } from './util';
+
+const container = { image: 'registry.k8s.io/echoserver:1.10', portNumber: 8080 };
+const behindTwoProxies = () => GatewayTopology.of({ numTrustedProxies: 2 });
+
+describe('IpAccessPolicy', () => {
+  test('denies remoteIpBlocks on a gateway, in the gateway\'s namespace', () => {
+    // GIVEN
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { namespace: 'istio-system', topology: behindTwoProxies() });
+    // WHEN
+    new IpAccessPolicy(chart, 'Deny', {
+      name: 'ingress-policy', target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')],
+    });
+    // THEN
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.apiVersion).toBe('security.istio.io/v1');
+    expect(policy.metadata).toEqual({ name: 'ingress-policy', namespace: 'istio-system' });
+    expect(policy.spec).toEqual({
+      action: 'DENY',
+      selector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+      rules: [{ from: [{ source: { remoteIpBlocks: ['2.2.2.0/24'] } }] }],
+    });
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
+  test('allows ipBlocks on a gateway that keeps the packet source', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge');
+    new IpAccessPolicy(chart, 'Allow', {
+      target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, ipBlocks: IpBlock.ofAll(['203.0.113.0/24', '2001:db8::/48']),
+    });
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.spec.rules).toEqual([{ from: [{ source: { ipBlocks: ['203.0.113.0/24', '2001:db8::/48'] } }] }]);
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
+  test('writes every field of a rule into one source, and each addRule as another rule', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { topology: behindTwoProxies() });
+    const policy = new IpAccessPolicy(chart, 'Allow', {
+      target: PolicyTarget.gateway(gateway),
+      action: IpAccessAction.ALLOW,
+      remoteIpBlocks: [IpBlock.of('10.0.0.0/8')],
+      notRemoteIpBlocks: [IpBlock.of('10.1.0.0/16')],
+    });
+    policy.addRule({ remoteIpBlocks: [IpBlock.of('192.0.2.7')] });
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([
+      { from: [{ source: { remoteIpBlocks: ['10.0.0.0/8'], notRemoteIpBlocks: ['10.1.0.0/16'] } }] },
+      { from: [{ source: { remoteIpBlocks: ['192.0.2.7/32'] } }] },
+    ]);
+  });
+
+  test('targets a workload by its selector labels, in its namespace', () => {
+    const chart = newChart();
+    const deployment = new kplus.Deployment(chart, 'echo', { metadata: { namespace: 'apps' }, containers: [container] });
+    new IpAccessPolicy(chart, 'Allow', { target: PolicyTarget.workload(deployment), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] });
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.metadata.namespace).toBe('apps');
+    expect(policy.spec.selector.matchLabels).toEqual(deployment.matchLabels);
+  });
+
+  test('targets explicit labels', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'Allow', {
+      target: PolicyTarget.labels({ app: 'legacy' }, { namespace: 'legacy' }), action: IpAccessAction.ALLOW, notIpBlocks: [IpBlock.of('198.51.100.0/24')],
+    });
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.metadata.namespace).toBe('legacy');
+    expect(policy.spec.selector).toEqual({ matchLabels: { app: 'legacy' } });
+  });
+
+  test('writes no rules for allowNothing, which denies everything not allowed elsewhere', () => {
+    const chart = newChart();
+    IpAccessPolicy.allowNothing(chart, 'Nothing', { target: PolicyTarget.labels({ app: 'a' }) });
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.spec).toEqual({ action: 'ALLOW', selector: { matchLabels: { app: 'a' } } });
+  });
+
+  test('writes one empty rule for allowAll and denyAll', () => {
+    const chart = newChart();
+    IpAccessPolicy.allowAll(chart, 'All', { name: 'all', target: PolicyTarget.labels({ app: 'a' }) });
+    IpAccessPolicy.denyAll(chart, 'None', { name: 'none', target: PolicyTarget.labels({ app: 'b' }) });
+    const objects = synth(chart);
+    expect(only(objects, 'AuthorizationPolicy', 'all').spec).toEqual({ action: 'ALLOW', selector: { matchLabels: { app: 'a' } }, rules: [{}] });
+    expect(only(objects, 'AuthorizationPolicy', 'none').spec).toEqual({ action: 'DENY', selector: { matchLabels: { app: 'b' } }, rules: [{}] });
+  });
+
+  test('renders rules added after construction', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('192.0.2.1')] });
+    const before = only(synth(chart), 'AuthorizationPolicy').spec.rules.length;
+    policy.addRule({ ipBlocks: [IpBlock.of('192.0.2.2')] });
+    expect([before, only(synth(chart), 'AuthorizationPolicy').spec.rules.length]).toEqual([1, 2]);
+  });
+
+  test('warns when remoteIpBlocks targets a sidecar workload', () => {
+    const chart = newChart();
+    const deployment = new kplus.Deployment(chart, 'echo', { containers: [container] });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.workload(deployment), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')] });
+    synth(chart);
+    const warnings = Warnings.collect(chart);
+    expect(warnings.map((w) => [w.path, w.id])).toEqual([['test/P', 'remote-ip-blocks-on-sidecar']]);
+    expect(warnings[0].message).toMatch(/rightmost X-Forwarded-For entry/);
+  });
+
+  test('warns when remoteIpBlocks targets an ambient workload', () => {
+    const chart = newChart();
+    const deployment = new kplus.Deployment(chart, 'echo', { containers: [container], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.workload(deployment), action: IpAccessAction.ALLOW, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart).map((w) => w.id)).toEqual(['remote-ip-blocks-on-ambient']);
+  });
+
+  test('warns when remoteIpBlocks is used on a gateway that trusts no proxy and has no PROXY protocol', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge');
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart).map((w) => w.id)).toEqual(['remote-ip-blocks-without-trusted-hop']);
+  });
+
+  test('stays quiet about remoteIpBlocks behind PROXY protocol', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { topology: GatewayTopology.of({ proxyProtocol: true }) });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
+  test('warns when ipBlocks is used behind externalTrafficPolicy Cluster', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart).map((w) => w.id)).toEqual(['ip-blocks-after-snat']);
+  });
+
+  test('warns when ipBlocks is used on a gateway behind trusted proxies', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { topology: behindTwoProxies() });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([expect.objectContaining({ id: 'ip-blocks-see-proxy', message: expect.stringMatching(/behind 2 trusted proxies/) })]);
+  });
+
+  test('warns when a block has host bits set, naming the block as typed', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { topology: behindTwoProxies() });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.2/24')] });
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules[0].from[0].source.remoteIpBlocks).toEqual(['2.2.2.0/24']);
+    expect(Warnings.collect(chart)).toEqual([expect.objectContaining({ id: 'ip-block-host-bits', message: expect.stringMatching(/"2\.2\.2\.2\/24" has host bits set; it is written as 2\.2\.2\.0\/24/) })]);
+  });
+
+  test('warns when the policy namespace differs from the target\'s', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'P', {
+      target: PolicyTarget.labels({ app: 'a' }, { namespace: 'apps' }), namespace: 'istio-system', action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')],
+    });
+    synth(chart);
+    expect(Warnings.collect(chart).map((w) => w.id)).toEqual(['policy-namespace-differs-from-target']);
+  });
+
+  test('records each warning once across repeated synths', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('2.2.2.0/24')] });
+    synth(chart);
+    synth(chart);
+    expect(Warnings.collect(chart)).toHaveLength(1);
+  });
+
+  test('fails if an ALLOW policy has no blocks, and says how to ask for allow-nothing by name', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.ALLOW }))
+      .toThrow(/\[test\/P\] IpAccessPolicy: an ALLOW policy needs at least one of ipBlocks, remoteIpBlocks, notIpBlocks, notRemoteIpBlocks, got none.*IpAccessPolicy\.allowNothing/);
+  });
+
+  test('fails if a DENY policy has no blocks', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY }))
+      .toThrow(/a DENY policy needs at least one of .*Istio rejects DENY without rules.*IpAccessPolicy\.denyAll/);
+  });
+
+  test('fails if a block list is empty', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [] }))
+      .toThrow(/'ipBlocks' must be a non-empty list/);
+  });
+
+  test('fails if a block is a string instead of an IpBlock', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', {
+      target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: ['10.0.0.0/8' as unknown as IpBlock],
+    })).toThrow(/'ipBlocks\[0\]' must be an IpBlock, got "10\.0\.0\.0\/8"\. Fix: write IpBlock\.of\("10\.0\.0\.0\/8"\)/);
+  });
+
+  test('fails if a block is listed twice', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', {
+      target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.1/8', '10.0.0.0/8']),
+    })).toThrow(/'ipBlocks\[1\]' must be listed once, got "10\.0\.0\.0\/8"\. Fix: remove it: ipBlocks\[0\] is the same range 10\.0\.0\.0\/8/);
+  });
+
+  test('fails if the target selects no labels', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({}), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] }))
+      .toThrow(/'target labels' must be at least one label/);
+  });
+
+  test('fails if the target labels use a wildcard', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'web-*' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] }))
+      .toThrow(/'target labels\["app"\]' must be a Kubernetes label value, got "web-\*"\. Fix: wildcards are not allowed/);
+  });
+
+  test('fails if the action is not ALLOW or DENY', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: 'AUDIT' as IpAccessAction, ipBlocks: [IpBlock.anyIpv4()] }))
+      .toThrow(/'action' must be one of ALLOW, DENY, got "AUDIT"/);
+  });
+
+  test('fails if addRule is called on a catch-all policy', () => {
+    const policy = IpAccessPolicy.denyAll(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }) });
+    expect(() => policy.addRule({ ipBlocks: [IpBlock.anyIpv4()] })).toThrow(/'addRule' cannot add to a deny-all policy/);
+  });
+
+  test('fails if addRule gets no blocks', () => {
+    const policy = new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] });
+    expect(() => policy.addRule({})).toThrow(/IpAccessPolicy\.addRule: a DENY policy needs at least one of/);
+  });
+});
