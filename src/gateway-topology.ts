@@ -1,4 +1,4 @@
-import { failIfAny, oneOf, wholeNumber } from './private/problems';
+import { failIfAny, mustBe, oneOf, wholeNumber } from './private/problems';
 
 /**
  * How a gateway handles the `x-forwarded-client-cert` header (`gatewayTopology.forwardClientCertDetails`).
@@ -98,7 +98,7 @@ export class GatewayTopology {
       wholeNumber('numTrustedProxies', props.numTrustedProxies, 0, 4294967295,
         'count the HTTP proxies that append to X-Forwarded-For in front of the gateway (0 when none)'),
       props.proxyProtocol === undefined || typeof props.proxyProtocol === 'boolean' ? undefined
-        : `'proxyProtocol' must be true or false, got ${JSON.stringify(props.proxyProtocol)}. Fix: pass a boolean`,
+        : mustBe('proxyProtocol', 'true or false', props.proxyProtocol, 'pass a boolean'),
       oneOf('forwardClientCertDetails', props.forwardClientCertDetails, ForwardClientCertDetails,
         'use a ForwardClientCertDetails member'),
     ]);

@@ -1,4 +1,5 @@
 import { SourceIpValidationError } from './errors';
+import { show } from './private/problems';
 import {
   formatIpPrefix, hasHostBits, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, prefixContainsPrefix,
 } from './private/ip';
@@ -67,9 +68,9 @@ export class IpBlock {
   /** The parsed block, or the problem as a sentence. */
   private static parse(text: unknown, index = ''): IpBlock | string {
     const refuse = (why: string, fix: string) =>
-      `${index === '' ? '' : `entry ${index} `}${JSON.stringify(text)} is not ${ALLOWED}: ${why}. Fix: ${fix}`;
+      `${index === '' ? '' : `entry ${index} `}${show(text)} is not ${ALLOWED}: ${why}. Fix: ${fix}`;
     if (typeof text !== 'string') {
-      return refuse(`got a ${text === null ? 'null' : typeof text}`, 'pass the block as a string');
+      return refuse(`got ${describeType(text)}`, 'pass the block as a string');
     }
     if (text.length === 0) {
       return refuse('it is empty', 'remove the entry or write an address');
@@ -145,3 +146,13 @@ function fixFor(text: string): string {
   return 'write the address in dotted-quad (IPv4) or RFC 4291 (IPv6) form, optionally followed by /<prefix length>';
 }
 
+/** `null`, `undefined`, `a list`, `an object`, `a number`, ... for messages about a wrong type. */
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

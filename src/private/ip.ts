@@ -79,7 +79,7 @@ function parseIpv6Body(text: string): Parsed<number[]> {
   if (doubleColon !== -1 && text.indexOf('::', doubleColon + 1) !== -1) {
     return fail('an IPv6 address may contain "::" only once');
   }
-  const parseSide = (side: string): Parsed<number[]> => {
+  const parseSide = (side: string, allowV4: boolean): Parsed<number[]> => {
     if (side.length === 0) {
       return { ok: true, value: [] };
     }
@@ -88,7 +88,7 @@ function parseIpv6Body(text: string): Parsed<number[]> {
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i];
       if (field.includes('.')) {
-        if (i !== fields.length - 1) {
+        if (!allowV4 || i !== fields.length - 1) {
           return fail('an embedded IPv4 address must be the last part of an IPv6 address');
         }
         const v4 = parseIpv4(field);
@@ -111,7 +111,7 @@ function parseIpv6Body(text: string): Parsed<number[]> {
 
   let words: number[];
   if (doubleColon === -1) {
-    const all = parseSide(text);
+    const all = parseSide(text, true);
     if (!all.ok) {
       return all;
     }
@@ -120,11 +120,11 @@ function parseIpv6Body(text: string): Parsed<number[]> {
     }
     words = all.value;
   } else {
-    const head = parseSide(text.slice(0, doubleColon));
+    const head = parseSide(text.slice(0, doubleColon), false);
     if (!head.ok) {
       return head;
     }
-    const tail = parseSide(text.slice(doubleColon + 2));
+    const tail = parseSide(text.slice(doubleColon + 2), true);
     if (!tail.ok) {
       return tail;
     }

@@ -13,9 +13,10 @@ export function show(value: unknown): string {
     return String(value);
   }
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // BigInt, cyclic objects: still say something useful rather than throw.
+    return Object.prototype.toString.call(value);
   }
 }
 

@@ -59,8 +59,10 @@ function mergeInto(base: Record<string, JsonValue>, patch: Record<string, JsonVa
   const out: Record<string, JsonValue> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     const at = path === '' ? key : `${path}.${key}`;
-    if (!(key in base)) {
-      out[key] = value;
+    // Own keys only: `in` would also find Object.prototype names such as `constructor`, and a
+    // plain assignment of `__proto__` would set the prototype instead of adding a field.
+    if (!Object.prototype.hasOwnProperty.call(base, key)) {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       continue;
     }
     const current = base[key];
