@@ -3,7 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io';
-import { ExternalTrafficPolicy, IIngressGateway } from './ingress-gateway';
+import { ExternalTrafficPolicy } from './gateway-service';
+import { IIngressGateway } from './ingress-gateway';
 import { IpBlock } from './ip-block';
 import { podTemplateOf } from './private/pod-template';
 import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, resourceName } from './private/problems';
@@ -114,6 +115,23 @@ export interface IpRuleOptions {
    * @default - not matched on
    */
   readonly notRemoteIpBlocks?: readonly IpBlock[];
+
+  /**
+   * Match when the client's address is in one of these blocks, in whichever field sees the client
+   * at the target gateway (`ipBlocks` or `remoteIpBlocks`), as its `edge` description decides.
+   * Only for a gateway built with an `edge`.
+   *
+   * @default - not matched on
+   */
+  readonly clientIpBlocks?: readonly IpBlock[];
+
+  /**
+   * Match when the client's address is in none of these blocks (`notIpBlocks` or
+   * `notRemoteIpBlocks`, as the gateway's `edge` decides). Only for a gateway built with an `edge`.
+   *
+   * @default - not matched on
+   */
+  readonly notClientIpBlocks?: readonly IpBlock[];
 }
 
 /** Props shared by every kind of `IpAccessPolicy`. */
@@ -146,6 +164,11 @@ export interface IpAccessPolicyProps extends IpAccessPolicyBaseProps, IpRuleOpti
 type PolicyMode = 'rules' | 'allow-nothing' | 'allow-all' | 'deny-all';
 
 const BLOCK_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const;
+const CLIENT_FIELDS = ['clientIpBlocks', 'notClientIpBlocks'] as const;
+const INPUT_FIELDS = [...BLOCK_FIELDS, ...CLIENT_FIELDS] as const;
+type BlockField = (typeof BLOCK_FIELDS)[number];
+/** A rule as written to the manifest: the four wire fields only. */
+type ResolvedRule = Partial<Record<BlockField, readonly IpBlock[]>>;
 
 /**
  * An Istio AuthorizationPolicy (`security.istio.io/v1`) that allows or denies by client address.
@@ -206,13 +229,13 @@ export class IpAccessPolicy extends Construct {
   public readonly resource: AuthorizationPolicy;
 
   private readonly mode: PolicyMode;
-  private readonly rules: IpRuleOptions[] = [];
+  private readonly rules: ResolvedRule[] = [];
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
     super(scope, id);
     this.mode = IpAccessPolicy.pendingMode ?? 'rules';
     IpAccessPolicy.pendingMode = undefined;
-    const hasBlocks = BLOCK_FIELDS.some((field) => props[field] !== undefined);
+    const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
     failIfAny('IpAccessPolicy', [
       props.target instanceof PolicyTarget ? undefined
         : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
@@ -220,7 +243,7 @@ export class IpAccessPolicy extends Construct {
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       ...(props.target instanceof PolicyTarget ? targetProblems(props.target) : []),
-      ...(this.mode === 'rules' ? ruleProblems(props, '') : []),
+      ...(this.mode === 'rules' ? ruleProblems(props, '', props.target) : []),
       this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
     ], this);
 
@@ -228,7 +251,7 @@ export class IpAccessPolicy extends Construct {
     this.target = props.target;
     this.namespace = props.namespace ?? props.target.namespace;
     if (this.mode === 'rules') {
-      this.rules.push(pickBlocks(props));
+      this.rules.push(resolveRule(props, props.target));
     }
 
     this.resource = new AuthorizationPolicy(this, 'Resource', {
@@ -247,10 +270,10 @@ export class IpAccessPolicy extends Construct {
     failIfAny('IpAccessPolicy.addRule', [
       this.mode === 'rules' ? undefined
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
-      ...ruleProblems(rule, `rules[${this.rules.length}].`),
-      BLOCK_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
+      ...ruleProblems(rule, `rules[${this.rules.length}].`, this.target),
+      INPUT_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
     ], this);
-    this.rules.push(pickBlocks(rule));
+    this.rules.push(resolveRule(rule, this.target));
     return this;
   }
 
@@ -291,7 +314,7 @@ export class IpAccessPolicy extends Construct {
   /** Cross-construct checks: does the field used see the client here? Warnings only. */
   private checkClientAddressView(): string[] {
     const warnings = Warnings.of(this);
-    const uses = (fields: readonly (typeof BLOCK_FIELDS)[number][]) => this.rules.some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
+    const uses = (fields: readonly BlockField[]) => this.rules.some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
     const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
     const usesDirect = uses(['ipBlocks', 'notIpBlocks']);
     const target = this.target.description ?? JSON.stringify(this.target.selectorLabels);
@@ -339,13 +362,29 @@ export class IpAccessPolicy extends Construct {
   }
 }
 
-function pickBlocks(rule: IpRuleOptions): IpRuleOptions {
-  return {
-    ipBlocks: rule.ipBlocks && [...rule.ipBlocks],
-    remoteIpBlocks: rule.remoteIpBlocks && [...rule.remoteIpBlocks],
-    notIpBlocks: rule.notIpBlocks && [...rule.notIpBlocks],
-    notRemoteIpBlocks: rule.notRemoteIpBlocks && [...rule.notRemoteIpBlocks],
+/**
+ * The rule with `clientIpBlocks`/`notClientIpBlocks` placed in the field that sees the client at
+ * the target gateway. The user asked for "the client" by name, so this is not a silent swap.
+ */
+function resolveRule(rule: IpRuleOptions, target: PolicyTarget): ResolvedRule {
+  const remote = target.gateway?.clientIpField === 'remoteIpBlocks';
+  // Copies, so later changes to the caller's arrays do not reach the manifest; non-lists are
+  // reported by ruleProblems and skipped here.
+  const copy = (blocks: readonly IpBlock[] | undefined) => (Array.isArray(blocks) ? [...blocks] : undefined);
+  const out: Record<BlockField, IpBlock[] | undefined> = {
+    ipBlocks: copy(rule.ipBlocks),
+    remoteIpBlocks: copy(rule.remoteIpBlocks),
+    notIpBlocks: copy(rule.notIpBlocks),
+    notRemoteIpBlocks: copy(rule.notRemoteIpBlocks),
   };
+  const add = (field: BlockField, blocks: readonly IpBlock[] | undefined) => {
+    if (Array.isArray(blocks)) {
+      out[field] = [...(out[field] ?? []), ...blocks];
+    }
+  };
+  add(remote ? 'remoteIpBlocks' : 'ipBlocks', rule.clientIpBlocks);
+  add(remote ? 'notRemoteIpBlocks' : 'notIpBlocks', rule.notClientIpBlocks);
+  return out;
 }
 
 function noBlocksProblem(action: IpAccessAction): string {
@@ -356,9 +395,16 @@ function noBlocksProblem(action: IpAccessAction): string {
       + 'Fix: list the blocks to allow, or use IpAccessPolicy.allowNothing(...) / allowAll(...) to say so by name';
 }
 
-function ruleProblems(rule: IpRuleOptions, prefix: string): Problem[] {
+function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined): Problem[] {
   const problems: Problem[] = [];
-  for (const field of BLOCK_FIELDS) {
+  for (const field of CLIENT_FIELDS) {
+    if (rule[field] !== undefined && target?.gateway?.edge === undefined) {
+      problems.push(mustBe(`${prefix}${field}`, 'used only on a gateway built with an edge (EdgeChain), which decides whether ipBlocks or remoteIpBlocks sees the client',
+        (rule[field] ?? []).map(String), `describe the gateway's edge with IngressGateway { edge: EdgeChain.of(...) }, or name the field: ${field === 'clientIpBlocks' ? 'ipBlocks or remoteIpBlocks' : 'notIpBlocks or notRemoteIpBlocks'}`));
+    }
+  }
+  const resolved = target === undefined ? {} : resolveRule(rule, target);
+  for (const field of INPUT_FIELDS) {
     const blocks = rule[field];
     if (blocks === undefined) {
       continue;
@@ -376,16 +422,18 @@ function ruleProblems(rule: IpRuleOptions, prefix: string): Problem[] {
         problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`));
       }
     });
-    const seen = new Map<string, number>();
-    blocks.forEach((block, i) => {
+  }
+  // Duplicates, after clientIpBlocks joined the field it resolves to.
+  for (const field of BLOCK_FIELDS) {
+    const seen = new Set<string>();
+    for (const block of (resolved as ResolvedRule)[field] ?? []) {
       if (block instanceof IpBlock) {
-        const first = seen.get(block.toString());
-        if (first !== undefined) {
-          problems.push(mustBe(`${prefix}${field}[${i}]`, 'listed once', block.input, `remove it: ${field}[${first}] is the same range ${block}`));
+        if (seen.has(block.toString())) {
+          problems.push(mustBe(`${prefix}${field}`, 'a list of distinct ranges', block.input, `remove the second ${block}: it is listed twice`));
         }
-        seen.set(block.toString(), i);
+        seen.add(block.toString());
       }
-    });
+    }
   }
   return problems;
 }

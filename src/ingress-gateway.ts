@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { EdgeChain } from './edge/edge-chain';
+import { ExternalTrafficPolicy, GatewayPortProtocol, GatewayServiceType } from './gateway-service';
 import { GatewayTopology } from './gateway-topology';
 import { IpBlock } from './ip-block';
 import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION } from './private/proxy-config';
@@ -8,34 +10,6 @@ import {
   annotationMapProblems, failIfAny, labelMapProblems, mustBe, oneOf, Problem, resourceName, wholeNumber,
 } from './private/problems';
 import { Warnings } from './warnings';
-
-/**
- * `externalTrafficPolicy` of a Service.
- *
- * @see https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy
- */
-export enum ExternalTrafficPolicy {
-  /** Only nodes running a gateway pod take traffic; the packet keeps the client's source address. */
-  LOCAL = 'Local',
-  /** Any node takes traffic and forwards it, replacing the source address with its own (SNAT). */
-  CLUSTER = 'Cluster',
-}
-
-/** `type` of the gateway Service. */
-export enum GatewayServiceType {
-  /** A cloud load balancer in front of node ports (Istio's default for ingress gateways). */
-  LOAD_BALANCER = 'LoadBalancer',
-  /** A port on every node; something outside the cluster balances across them. */
-  NODE_PORT = 'NodePort',
-  /** Reachable inside the cluster only. */
-  CLUSTER_IP = 'ClusterIP',
-}
-
-/** Transport protocol of a gateway port. */
-export enum GatewayPortProtocol {
-  TCP = 'TCP',
-  UDP = 'UDP',
-}
 
 /** One port of the gateway Service. */
 export interface GatewayPort {
@@ -74,12 +48,25 @@ export interface IIngressGateway extends IConstruct {
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
   /** The Service type. */
   readonly serviceType: GatewayServiceType;
+  /** The hops in front of the gateway, when described. */
+  readonly edge?: EdgeChain;
+  /** The AuthorizationPolicy field that sees the client at this gateway, as configured. */
+  readonly clientIpField: 'ipBlocks' | 'remoteIpBlocks';
 }
 
 /**
  * Props of an `IngressGateway`.
  */
 export interface IngressGatewayProps {
+  /**
+   * The hops between the client and the gateway, from the client inwards. The Service type and
+   * annotations, `externalTrafficPolicy` and the topology are derived from it; explicit props win,
+   * with a warning (`edge-setting-overridden`) where they contradict the chain.
+   *
+   * @default - no description: the props (or their defaults) decide everything
+   */
+  readonly edge?: EdgeChain;
+
   /**
    * Name of the ServiceAccount, Deployment, Service and Role.
    *
@@ -111,7 +98,7 @@ export interface IngressGatewayProps {
   /**
    * The network in front of the gateway: trusted proxies, PROXY protocol, client certificates.
    *
-   * @default GatewayTopology.direct() (numTrustedProxies 0, no PROXY protocol)
+   * @default - derived from `edge`; without it, GatewayTopology.direct() (numTrustedProxies 0, no PROXY protocol)
    */
   readonly topology?: GatewayTopology;
 
@@ -121,14 +108,14 @@ export interface IngressGatewayProps {
    * `Local` keeps the client's address on the packet (no SNAT), which `ipBlocks` needs when an L4
    * load balancer sits in front. Not allowed on a ClusterIP Service.
    *
-   * @default ExternalTrafficPolicy.LOCAL for LoadBalancer and NodePort Services
+   * @default - derived from `edge`; without it, ExternalTrafficPolicy.LOCAL for LoadBalancer and NodePort Services
    */
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 
   /**
    * Service type.
    *
-   * @default GatewayServiceType.LOAD_BALANCER
+   * @default - what the hop in front of the gateway needs (`edge`); without it, GatewayServiceType.LOAD_BALANCER
    */
   readonly serviceType?: GatewayServiceType;
 
@@ -140,9 +127,10 @@ export interface IngressGatewayProps {
   readonly ports?: readonly GatewayPort[];
 
   /**
-   * Annotations on the Service, e.g. a cloud load balancer's settings.
+   * Annotations on the Service, e.g. a cloud load balancer's settings. Merged over the annotations
+   * the `edge` calls for; a different value for the same key wins, with a warning.
    *
-   * @default - none
+   * @default - the annotations `edge` calls for, or none
    */
   readonly serviceAnnotations?: Readonly<Record<string, string>>;
 
@@ -231,6 +219,9 @@ export class IngressGateway extends Construct implements IIngressGateway {
   /** Number of gateway pods. */
   public readonly replicas: number;
 
+  /** The hops in front of the gateway, when described. */
+  public readonly edge?: EdgeChain;
+
   /** The gateway Deployment (construct id `Resource`). */
   public readonly deployment: k8s.KubeDeployment;
 
@@ -243,11 +234,18 @@ export class IngressGateway extends Construct implements IIngressGateway {
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
     const name = props.name ?? DEFAULT_NAME;
-    const serviceType = props.serviceType ?? GatewayServiceType.LOAD_BALANCER;
+    const edge = props.edge instanceof EdgeChain ? props.edge : undefined;
+    const derived = edge?.gatewaySettings();
+    const serviceType = props.serviceType ?? edge?.serviceType ?? GatewayServiceType.LOAD_BALANCER;
     const isExternal = serviceType !== GatewayServiceType.CLUSTER_IP;
-    const externalTrafficPolicy = props.externalTrafficPolicy ?? (isExternal ? ExternalTrafficPolicy.LOCAL : undefined);
+    const derivedPolicy = derived === undefined ? ExternalTrafficPolicy.LOCAL
+      : derived.externalTrafficPolicy === 'Local' ? ExternalTrafficPolicy.LOCAL : ExternalTrafficPolicy.CLUSTER;
+    const externalTrafficPolicy = props.externalTrafficPolicy ?? (isExternal ? derivedPolicy : undefined);
     const replicas = props.replicas ?? (externalTrafficPolicy === ExternalTrafficPolicy.LOCAL ? 2 : 1);
-    const topology = props.topology ?? GatewayTopology.direct();
+    const topology = props.topology ?? (derived === undefined ? GatewayTopology.direct()
+      : GatewayTopology.of({ numTrustedProxies: derived.numTrustedProxies, proxyProtocol: derived.proxyProtocol }));
+    const serviceAnnotations = derived === undefined && props.serviceAnnotations === undefined ? undefined
+      : { ...derived?.serviceAnnotations, ...props.serviceAnnotations };
     const selectorLabels = {
       app: props.appLabel ?? name,
       istio: props.istioLabel ?? name.replace(/^istio-/, ''),
@@ -258,6 +256,8 @@ export class IngressGateway extends Construct implements IIngressGateway {
       gatewayTopology: { ...topology._render() },
     });
     failIfAny('IngressGateway', [
+      props.edge === undefined || props.edge instanceof EdgeChain ? undefined
+        : mustBe('edge', 'an EdgeChain', props.edge, 'describe the hops with EdgeChain.of(EdgeHop..., ...)'),
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       oneOf('serviceType', props.serviceType, GatewayServiceType, 'use a GatewayServiceType member'),
@@ -297,6 +297,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
     this.externalTrafficPolicy = externalTrafficPolicy;
     this.serviceType = serviceType;
     this.replicas = replicas;
+    this.edge = edge;
 
     const metadata = { name, namespace: props.namespace };
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
@@ -361,7 +362,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
     });
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { ...metadata, annotations: props.serviceAnnotations === undefined ? undefined : { ...props.serviceAnnotations } },
+      metadata: { ...metadata, annotations: serviceAnnotations },
       spec: {
         type: serviceType,
         selector: { ...selectorLabels },
@@ -386,6 +387,9 @@ export class IngressGateway extends Construct implements IIngressGateway {
       warnings.add('local-traffic-policy-no-spread', 'externalTrafficPolicy Local without spreading: gateway pods may share a node, so one node carries all '
         + 'traffic and its loss drops it. Fix: leave spreadAcrossNodes on');
     }
+    if (edge !== undefined) {
+      checkAgainstEdge(warnings, edge, props, { serviceType, externalTrafficPolicy, topology });
+    }
     for (const block of props.loadBalancerSourceRanges ?? []) {
       if (block.hostBitsCleared) {
         warnings.add('ip-block-host-bits', `loadBalancerSourceRanges entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} `
@@ -397,6 +401,76 @@ export class IngressGateway extends Construct implements IIngressGateway {
   /** The gateway Service's name. */
   public get serviceName(): string {
     return this.service.name;
+  }
+
+  /**
+   * The AuthorizationPolicy field that sees the client at this gateway: `remoteIpBlocks` when the
+   * gateway reads the client from `X-Forwarded-For` or PROXY protocol, `ipBlocks` otherwise.
+   */
+  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
+    return this.topology.numTrustedProxies > 0 || this.topology.proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks';
+  }
+}
+
+interface EffectiveSettings {
+  readonly serviceType: GatewayServiceType;
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+  readonly topology: GatewayTopology;
+}
+
+/** Cross-layer checks between the described hops and the gateway as configured. Warnings only. */
+function checkAgainstEdge(warnings: Warnings, edge: EdgeChain, props: IngressGatewayProps, actual: EffectiveSettings): void {
+  const derived = edge.gatewaySettings();
+  const hop = edge.gatewayHop;
+  const overridden = (prop: string, chainValue: unknown, given: unknown) => warnings.add('edge-setting-overridden',
+    `'${prop}' is ${JSON.stringify(given)}, but the edge (${edge}) calls for ${JSON.stringify(chainValue)}; the explicit value wins. `
+    + `Fix: remove '${prop}' to use the derived value, or describe the edge as it really is`);
+
+  if (props.serviceType !== undefined && props.serviceType !== edge.serviceType) {
+    overridden('serviceType', edge.serviceType, props.serviceType);
+  }
+  if (props.externalTrafficPolicy !== undefined && props.externalTrafficPolicy !== derived.externalTrafficPolicy) {
+    overridden('externalTrafficPolicy', derived.externalTrafficPolicy, props.externalTrafficPolicy);
+  }
+  if (props.topology !== undefined && props.topology.numTrustedProxies !== derived.numTrustedProxies) {
+    overridden('topology.numTrustedProxies', derived.numTrustedProxies, props.topology.numTrustedProxies);
+  }
+  for (const [key, value] of Object.entries(props.serviceAnnotations ?? {})) {
+    const chainValue = derived.serviceAnnotations[key];
+    if (chainValue !== undefined && chainValue !== value) {
+      overridden(`serviceAnnotations["${key}"]`, chainValue, value);
+    }
+  }
+
+  // PROXY protocol on one side only breaks every connection.
+  if (actual.topology.proxyProtocol && !derived.proxyProtocol) {
+    if (!hop.canSendProxyProtocol) {
+      warnings.add('proxy-protocol-unsupported-by-hop', `the gateway expects PROXY protocol, but ${hop.name} cannot send it, `
+        + 'so every connection is refused. Fix: turn proxyProtocol off, or put a load balancer that sends PROXY protocol in front');
+    } else {
+      warnings.add('proxy-protocol-mismatch', `the gateway expects PROXY protocol, but ${hop.name} is not set up to send it, `
+        + 'so every connection is refused. Fix: turn PROXY protocol on in the hop\'s factory options, or turn proxyProtocol off');
+    }
+  } else if (!actual.topology.proxyProtocol && derived.proxyProtocol) {
+    warnings.add('proxy-protocol-mismatch', `${hop.name} sends PROXY protocol, but the gateway does not expect it, so requests `
+      + 'start with a PROXY header the gateway cannot parse. Fix: leave topology.proxyProtocol to the edge, or turn PROXY protocol off on the hop');
+  }
+  if (hop.proxyProtocolBreaksLocalHealthChecks && actual.topology.proxyProtocol && actual.externalTrafficPolicy === ExternalTrafficPolicy.LOCAL) {
+    warnings.add('proxy-protocol-local-health-check', `${hop.name} with PROXY protocol and externalTrafficPolicy Local: the load balancer's `
+      + 'HTTP health checks to the health check node port fail. Fix: use externalTrafficPolicy Cluster (PROXY protocol carries the client anyway), or ip targets');
+  }
+  if (hop.requiresLocal && actual.externalTrafficPolicy !== ExternalTrafficPolicy.LOCAL) {
+    warnings.add('edge-requires-local', `${hop.name} is set up to keep the client address, which is only valid with externalTrafficPolicy Local, `
+      + `but the Service has ${actual.externalTrafficPolicy ?? 'none (ClusterIP)'}. Fix: remove externalTrafficPolicy to use Local`);
+  }
+  for (const portHop of edge.hops.filter((h) => h.writesPortInXff)) {
+    warnings.add('xff-entry-with-port', `${portHop.name} writes "ip:port" entries into X-Forwarded-For, which Envoy cannot parse, `
+      + 'so the gateway falls back to the TCP peer (a proxy) as the client. Fix: turn the port off on that hop (ALB: routing.http.xff_client_port.enabled=false; '
+      + 'Application Gateway: rewrite X-Forwarded-For with add_x_forwarded_for_proxy)');
+  }
+  if (!edge.carriesClientAddress) {
+    warnings.add('client-address-lost', `no hop of ${edge} carries the client address to the gateway: no X-Forwarded-For entry, no PROXY protocol, `
+      + 'and the packet source is the load balancer. Fix: turn on PROXY protocol or client IP preservation on the load balancer');
   }
 }
 

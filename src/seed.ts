@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { IpAccessAction, IpAccessPolicy, PolicyTarget } from './authorization-policy';
 import { ClientAffinity, ConsistentHash, LoadBalancer } from './destination-rule';
 import { GatewayTopology } from './gateway-topology';
-import { ExternalTrafficPolicy, IngressGateway } from './ingress-gateway';
+import { ExternalTrafficPolicy } from './gateway-service';
+import { IngressGateway } from './ingress-gateway';
 import { InterceptionMode, setInterceptionMode } from './interception';
 import { IpBlock } from './ip-block';
 

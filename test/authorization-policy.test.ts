@@ -197,7 +197,7 @@ describe('IpAccessPolicy', () => {
   test('fails if a block is listed twice', () => {
     expect(() => new IpAccessPolicy(newChart(), 'P', {
       target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.1/8', '10.0.0.0/8']),
-    })).toThrow(/'ipBlocks\[1\]' must be listed once, got "10\.0\.0\.0\/8"\. Fix: remove it: ipBlocks\[0\] is the same range 10\.0\.0\.0\/8/);
+    })).toThrow(/'ipBlocks' must be a list of distinct ranges, got "10\.0\.0\.0\/8"\. Fix: remove the second 10\.0\.0\.0\/8: it is listed twice/);
   });
 
   test('fails if the target selects no labels', () => {

@@ -1,0 +1,2 @@
+export * from './edge-hop';
+export * from './edge-chain';
