@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { renderProviderTable } from '../src';
 import { Manifest, only } from './util';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
@@ -33,32 +34,41 @@ describe('examples', () => {
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 
   test('there is an example for every README topology', () => {
-    expect(files).toEqual(['l4-local.ts', 'l7-xff.ts', 'proxy-protocol.ts', 'workload-tproxy.ts']);
+    expect(files).toEqual([
+      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'gke-nlb-local.ts', 'manual-topology.ts',
+      'metallb-on-prem.ts', 'workload-tproxy.ts',
+    ]);
   });
 
   test.each(files)('%s synthesizes to the snapshot', (file) => {
     expect(runExample(file)).toMatchSnapshot();
   });
 
-  test('l4-local matches the client on ipBlocks behind externalTrafficPolicy Local, without warnings', () => {
-    const { objects, warnings } = runExample('l4-local.ts');
-    expect(only(objects, 'Service').spec.externalTrafficPolicy).toBe('Local');
-    expect(only(objects, 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { ipBlocks: ['203.0.113.0/24', '2001:db8:1::/48'] } }] }]);
+  test.each([
+    // file, externalTrafficPolicy, gatewayTopology, the field clientIpBlocks became
+    ['gke-nlb-local.ts', 'Local', { numTrustedProxies: 0 }, 'ipBlocks'],
+    ['aws-nlb-proxy-protocol.ts', 'Cluster', { numTrustedProxies: 0, proxyProtocol: {} }, 'remoteIpBlocks'],
+    ['azure-front-door.ts', 'Local', { numTrustedProxies: 1 }, 'remoteIpBlocks'],
+    ['metallb-on-prem.ts', 'Local', { numTrustedProxies: 0 }, 'ipBlocks'],
+  ])('%s derives externalTrafficPolicy %s, its topology and its policy field from the edge, without warnings', (file, policy, topology, field) => {
+    const { objects, warnings } = runExample(file);
+    expect(only(objects, 'Service').spec.externalTrafficPolicy).toBe(policy);
+    expect(JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config'])).toEqual({ gatewayTopology: topology });
+    expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual([field]);
     expect(warnings).toBe('');
   });
 
-  test('proxy-protocol turns PROXY on in the gateway and matches remoteIpBlocks, without warnings', () => {
-    const { objects, warnings } = runExample('proxy-protocol.ts');
-    const pod = only(objects, 'Deployment').spec.template;
-    expect(JSON.parse(pod.metadata.annotations['proxy.istio.io/config'])).toEqual({ gatewayTopology: { numTrustedProxies: 0, proxyProtocol: {} } });
-    expect(only(objects, 'Service').metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-proxy-protocol']).toBe('*');
-    expect(warnings).toBe('');
-  });
-
-  test('l7-xff trusts two proxies and hashes on x-envoy-external-address, without warnings', () => {
-    const { objects, warnings } = runExample('l7-xff.ts');
-    expect(JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config']).gatewayTopology.numTrustedProxies).toBe(2);
+  test('cloudflare-gclb trusts three proxies behind a ClusterIP Service and hashes on x-envoy-external-address, without warnings', () => {
+    const { objects, warnings } = runExample('cloudflare-gclb.ts');
+    expect(only(objects, 'Service').spec.type).toBe('ClusterIP');
+    expect(JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config']).gatewayTopology.numTrustedProxies).toBe(3);
     expect(only(objects, 'DestinationRule').spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName).toBe('x-envoy-external-address');
+    expect(warnings).toBe('');
+  });
+
+  test('manual-topology sets the knobs by hand, without warnings', () => {
+    const { objects, warnings } = runExample('manual-topology.ts');
+    expect(only(objects, 'Service').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
     expect(warnings).toBe('');
   });
 
@@ -76,5 +86,11 @@ describe('examples', () => {
       expect({ file, body }).toEqual({ file, body: fs.readFileSync(path.join(__dirname, '..', file), 'utf8') });
     }
     expect(readme.match(/```ts/g)?.length).toBe(blocks.length);
+  });
+
+  test('the README provider table is the one the presets render', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const table = /<!-- provider-table:start -->\n([\s\S]*?)<!-- provider-table:end -->/.exec(readme);
+    expect(table?.[1]).toBe(renderProviderTable());
   });
 });

@@ -1,2 +1,3 @@
 export * from './edge-hop';
 export * from './edge-chain';
+export * from './provider-table';
