@@ -5,9 +5,12 @@
  */
 import * as fs from 'node:fs';
 import { renderProviderTable } from '../src/edge/provider-table';
+import { renderWarningTable } from '../src/warning-catalog';
 
 const readme = fs.readFileSync('README.md', 'utf8');
 const updated = readme.replace(/(<!-- example: (examples\/[\w.-]+) -->\n```ts\n)[\s\S]*?```/g,
   (_match, head: string, file: string) => `${head}${fs.readFileSync(file, 'utf8')}\`\`\``);
-fs.writeFileSync('README.md', updated.replace(/(<!-- provider-table:start -->\n)[\s\S]*?(<!-- provider-table:end -->)/,
-  (_m, start: string, end: string) => `${start}${renderProviderTable()}${end}`));
+const tables: Record<string, () => string> = { 'provider-table': renderProviderTable, 'warning-table': renderWarningTable };
+fs.writeFileSync('README.md', Object.entries(tables).reduce((text, [marker, render]) =>
+  text.replace(new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(<!-- ${marker}:end -->)`),
+    (_m, start: string, end: string) => `${start}${render()}${end}`), updated));

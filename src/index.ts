@@ -10,3 +10,4 @@ export * from './interception';
 export * from './authorization-policy';
 export * from './destination-rule';
 export * from './analysis';
+export * from './warning-catalog';

@@ -1,0 +1,42 @@
+/** What the warning catalog says about one warning id. */
+export interface WarningInfo {
+  /** The construct or function that raises it. */
+  readonly raisedBy: string;
+  /** When it is raised, in one sentence. */
+  readonly when: string;
+}
+
+/**
+ * Every warning id this library raises. Ids are stable: a new release may add ids, never change
+ * what an existing one means. The README's warning table is rendered from this catalog, and a test
+ * checks that every id raised in the source is listed here.
+ */
+export const WARNING_CATALOG: Readonly<Record<string, WarningInfo>> = {
+  'ip-block-host-bits': { raisedBy: '`IpAccessPolicy`, `IngressGateway`', when: 'a block had host bits set and was written as the whole range' },
+  'local-traffic-policy-single-replica': { raisedBy: '`IngressGateway`', when: '`externalTrafficPolicy: Local` with fewer than 2 replicas' },
+  'local-traffic-policy-no-spread': { raisedBy: '`IngressGateway`', when: '`externalTrafficPolicy: Local` without spreading gateway pods across nodes' },
+  'edge-setting-overridden': { raisedBy: '`IngressGateway`', when: 'an explicit prop contradicts what the `edge` calls for (the prop wins)' },
+  'proxy-protocol-unsupported-by-hop': { raisedBy: '`IngressGateway`', when: 'the gateway expects PROXY protocol from a hop that cannot send it (e.g. a GKE Service load balancer)' },
+  'proxy-protocol-mismatch': { raisedBy: '`IngressGateway`', when: 'PROXY protocol is on at the load balancer but not at the gateway, or the reverse' },
+  'proxy-protocol-local-health-check': { raisedBy: '`IngressGateway`', when: 'AWS NLB instance targets with PROXY v2 and `externalTrafficPolicy: Local` (health checks fail)' },
+  'edge-requires-local': { raisedBy: '`IngressGateway`', when: 'the hop keeps the client only with `externalTrafficPolicy: Local` (OCI `is-preserve-source`) but the Service has another policy' },
+  'xff-entry-with-port': { raisedBy: '`IngressGateway`', when: 'an L7 hop writes `ip:port` entries (ALB `xff_client_port`, Azure Application Gateway), which Envoy cannot parse' },
+  'client-address-lost': { raisedBy: '`IngressGateway`', when: 'no hop carries the client address: no `X-Forwarded-For` entry, no PROXY protocol, no preserved source' },
+  'tproxy-runs-as-root': { raisedBy: '`setInterceptionMode`', when: 'TPROXY: istio-proxy runs as root with `NET_ADMIN` (Pod Security baseline/restricted reject it)' },
+  'interception-mode-ignored': { raisedBy: '`setInterceptionMode`', when: 'the pods are a gateway, ambient, or opt out of injection' },
+  'interception-mode-overrides-proxy-config': { raisedBy: '`setInterceptionMode`', when: 'the pod\'s `proxy.istio.io/config` names another interception mode' },
+  'remote-ip-blocks-on-sidecar': { raisedBy: '`IpAccessPolicy`', when: '`remoteIpBlocks` on a workload that is not a gateway (its sidecar trusts the rightmost `X-Forwarded-For` entry)' },
+  'remote-ip-blocks-on-ambient': { raisedBy: '`IpAccessPolicy`', when: '`remoteIpBlocks` on an ambient workload (ztunnel cannot enforce it)' },
+  'remote-ip-blocks-without-trusted-hop': { raisedBy: '`IpAccessPolicy`', when: '`remoteIpBlocks` on a gateway that trusts no proxy and has no PROXY protocol' },
+  'ip-blocks-after-snat': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway whose Service has `externalTrafficPolicy: Cluster`' },
+  'ip-blocks-see-proxy': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway behind trusted proxies or PROXY protocol' },
+  'policy-namespace-differs-from-target': { raisedBy: '`IpAccessPolicy`', when: 'the policy is not in its target\'s namespace' },
+  'consistent-hash-with-locality-lb': { raisedBy: '`ClientAffinity`', when: 'consistent hashing while locality load balancing may be on' },
+  'consistent-hash-on-xff': { raisedBy: '`ClientAffinity`', when: 'hashing on the whole `x-forwarded-for` header' },
+};
+
+/** The README's warning table, rendered from the catalog. */
+export function renderWarningTable(): string {
+  return '| Id | Raised by | When |\n|---|---|---|\n'
+    + Object.entries(WARNING_CATALOG).map(([id, info]) => `| \`${id}\` | ${info.raisedBy} | ${info.when} |`).join('\n') + '\n';
+}

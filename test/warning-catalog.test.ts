@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderWarningTable, WARNING_CATALOG } from '../src';
+
+const SRC = path.join(__dirname, '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : []);
+}
+
+describe('WARNING_CATALOG', () => {
+  test('lists exactly the warning ids the source raises', () => {
+    const raised = new Set<string>();
+    for (const file of sourceFiles(SRC)) {
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(/\.add\('([a-z0-9-]+)'/g)) {
+        raised.add(match[1]);
+      }
+    }
+    expect([...raised].sort()).toEqual(Object.keys(WARNING_CATALOG).sort());
+  });
+
+  test('uses lower-case kebab-case ids', () => {
+    expect(Object.keys(WARNING_CATALOG).filter((id) => !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id))).toEqual([]);
+  });
+
+  test('is the table in the README', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(/<!-- warning-table:start -->\n([\s\S]*?)<!-- warning-table:end -->/.exec(readme)?.[1]).toBe(renderWarningTable());
+  });
+});
