@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { validBlockText } from './arbitraries';
 import { SourceIpValidationError } from '../src/errors';
 import { IpBlock } from '../src/ip-block';
 
@@ -192,35 +193,7 @@ describe('IpBlock.ofAll', () => {
 });
 
 describe('properties', () => {
-  const word = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 4, arbitrary: fc.nat(0xffff) });
-  const ipv4Text = fc.array(fc.nat(255), { minLength: 4, maxLength: 4 }).map((b) => b.join('.'));
-  /** Valid IPv6 text in any spelling: any run written as "::", any case, zero padding, dotted tail. */
-  const ipv6Text = fc.record({
-    words: fc.array(word, { minLength: 8, maxLength: 8 }),
-    run: fc.option(fc.tuple(fc.nat(), fc.nat()), { nil: undefined }),
-    dotted: fc.boolean(),
-    upper: fc.boolean(),
-    pad: fc.boolean(),
-  }).map(({ words, run, dotted, upper, pad }) => {
-    const hex = (w: number) => {
-      const digits = pad ? w.toString(16).padStart(4, '0') : w.toString(16);
-      return upper ? digits.toUpperCase() : digits;
-    };
-    const hexFields = (dotted ? words.slice(0, 6) : words).map(hex);
-    const quad = dotted ? [`${words[6] >> 8}.${words[6] & 0xff}.${words[7] >> 8}.${words[7] & 0xff}`] : [];
-    if (run === undefined) {
-      return [...hexFields, ...quad].join(':');
-    }
-    const start = run[0] % hexFields.length;
-    const length = 1 + (run[1] % (hexFields.length - start));
-    return `${hexFields.slice(0, start).join(':')}::${[...hexFields.slice(start + length), ...quad].join(':')}`;
-  });
-  const validBlock = fc.oneof(
-    ipv4Text,
-    ipv6Text,
-    fc.tuple(ipv4Text, fc.nat(32)).map(([a, bits]) => `${a}/${bits}`),
-    fc.tuple(ipv6Text, fc.nat(128)).map(([a, bits]) => `${a}/${bits}`),
-  );
+  const validBlock = validBlockText;
 
   test('writes a canonical text that reads back to itself, for any valid address or CIDR', () => {
     fc.assert(fc.property(validBlock, (text) => {

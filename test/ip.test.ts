@@ -1,5 +1,6 @@
 import * as net from 'net';
 import * as fc from 'fast-check';
+import { ipv6Word, validIpv4Text, validIpv6Text } from './arbitraries';
 import {
   formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4,
   Parsed, prefixContains, prefixContainsPrefix,
@@ -334,31 +335,6 @@ describe('properties', () => {
   const ipv6Text = fc.tuple(end, fc.array(fc.tuple(group, separator), { maxLength: 9 }), group, end)
     .map(([lead, middle, last, trail]) => lead + middle.map(([g, s]) => g + s).join('') + last + trail);
 
-  const word = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(0xffff) }, { weight: 4, arbitrary: fc.nat(0xffff) });
-  const validIpv4Text = fc.array(fc.nat(255), { minLength: 4, maxLength: 4 }).map((b) => b.join('.'));
-  /** A valid IPv6 text: any words, any run of them written as "::", any case, padding or dotted tail. */
-  const validIpv6Text = fc.record({
-    words: fc.array(word, { minLength: 8, maxLength: 8 }),
-    run: fc.option(fc.tuple(fc.nat(), fc.nat()), { nil: undefined }),
-    dotted: fc.boolean(),
-    upper: fc.boolean(),
-    pad: fc.boolean(),
-  }).map(({ words, run, dotted, upper, pad }) => {
-    const hex = (w: number) => {
-      const digits = pad ? w.toString(16).padStart(4, '0') : w.toString(16);
-      return upper ? digits.toUpperCase() : digits;
-    };
-    const hexFields = (dotted ? words.slice(0, 6) : words).map(hex);
-    const quad = dotted ? [`${words[6] >> 8}.${words[6] & 0xff}.${words[7] >> 8}.${words[7] & 0xff}`] : [];
-    if (run === undefined) {
-      return [...hexFields, ...quad].join(':');
-    }
-    const start = run[0] % hexFields.length;
-    const length = 1 + (run[1] % (hexFields.length - start));
-    const head = hexFields.slice(0, start).join(':');
-    const tail = [...hexFields.slice(start + length), ...quad].join(':');
-    return `${head}::${tail}`;
-  });
   const addressChar = fc.constantFrom(...'0123456789abcdefABCDEF.:/[] '.split(''), 'x', 'g', '\t');
   /** A valid text with up to 3 characters inserted, deleted or replaced. */
   const mutatedAddress = fc.tuple(
@@ -386,7 +362,7 @@ describe('properties', () => {
 
   const ipv4Value = fc.array(fc.nat(255), { minLength: 4, maxLength: 4 }).map((bytes): IpAddress => ({ family: 4, bytes }));
   const ipv6Value = fc.oneof(
-    { weight: 6, arbitrary: fc.array(word, { minLength: 8, maxLength: 8 }) },
+    { weight: 6, arbitrary: fc.array(ipv6Word, { minLength: 8, maxLength: 8 }) },
     // IPv4-mapped addresses, and ones that differ from a mapped address in one place.
     { weight: 1, arbitrary: fc.tuple(fc.nat(0xffff), fc.nat(0xffff)).map(([a, b]) => [0, 0, 0, 0, 0, 0xffff, a, b]) },
     { weight: 1, arbitrary: fc.tuple(fc.nat(7), fc.nat(0xffff), fc.nat(0xffff)).map(([at, a, b]) => {

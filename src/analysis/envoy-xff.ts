@@ -6,7 +6,7 @@
  * disagree, this module follows the code; comments name the Envoy source function each rule
  * comes from.
  */
-import { IpAddress, IpPrefix, parseIpAddress, parseIpPrefix, prefixContains } from '../private/ip';
+import { IpAddress, IpPrefix, ipv6Words, longestZeroRun, parseIpAddress, parseIpPrefix, prefixContains } from '../private/ip';
 
 /** The largest value of a protobuf `uint32`, such as `xff_num_trusted_hops`. */
 const MAX_UINT32 = 4294967295;
@@ -596,31 +596,8 @@ function formatInetNtop(address: IpAddress): string {
   if (address.family === 4) {
     return b.join('.');
   }
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) {
-    words.push(b[i] * 256 + b[i + 1]);
-  }
-  // The longest run of zero groups; the first wins a tie; a single zero group stays written.
-  let runStart = -1;
-  let runLength = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) {
-      j++;
-    }
-    if (j - i > runLength) {
-      runStart = i;
-      runLength = j - i;
-    }
-    i = j;
-  }
-  if (runLength < 2) {
-    runStart = -1;
-  }
+  const words = ipv6Words(b);
+  const { start: runStart, length: runLength } = longestZeroRun(words);
   const embedsIpv4 = runStart === 0 && (runLength === 6 || (runLength === 5 && words[5] === 0xffff));
   let text = '';
   for (let i = 0; i < 8; i++) {

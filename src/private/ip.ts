@@ -245,6 +245,40 @@ export function prefixContainsPrefix(outer: IpPrefix, inner: IpPrefix): boolean 
   return inner.bits >= outer.bits && prefixContains(outer, inner.address);
 }
 
+/** The 8 16-bit groups of an IPv6 address. */
+export function ipv6Words(bytes: readonly number[]): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) {
+    words.push(bytes[i] * 256 + bytes[i + 1]);
+  }
+  return words;
+}
+
+/**
+ * The run of zero groups that `::` replaces: the longest run of two or more, the first one on a tie
+ * (RFC 5952 §4.2); `{ start: -1, length: 0 }` when there is none.
+ */
+export function longestZeroRun(words: readonly number[]): { readonly start: number; readonly length: number } {
+  let start = -1;
+  let length = 0;
+  for (let i = 0; i < words.length;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < words.length && words[j] === 0) {
+      j++;
+    }
+    if (j - i > length) {
+      start = i;
+      length = j - i;
+    }
+    i = j;
+  }
+  return length >= 2 ? { start, length } : { start: -1, length: 0 };
+}
+
 /** Canonical text of an address: dotted quad, or RFC 5952 IPv6 (Go `Addr.String()`), with its zone. */
 export function formatIpAddress(address: IpAddress): string {
   const b = address.bytes;
@@ -256,30 +290,10 @@ export function formatIpAddress(address: IpAddress): string {
   if (isV4Mapped) {
     return `::ffff:${b.slice(12).join('.')}${zone}`;
   }
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) {
-    words.push(b[i] * 256 + b[i + 1]);
-  }
-  // Longest run of two or more zero words; the first one wins a tie (RFC 5952 §4.2).
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) {
-      j++;
-    }
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
+  const words = ipv6Words(b);
+  const { start: bestStart, length: bestLength } = longestZeroRun(words);
   const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
-  if (bestStart === -1) {
+  if (bestLength === 0) {
     return hex(words) + zone;
   }
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}${zone}`;
