@@ -1,34 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { renderProviderTable } from '../src';
-import { Manifest, only } from './util';
-
-const EXAMPLES = path.join(__dirname, '..', 'examples');
-
-/** Runs an example app as `cdk8s synth` would, into a temporary folder; returns its objects and printed warnings. */
-function runExample(file: string): { objects: Manifest[]; warnings: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-'));
-  const previous = process.env.CDK8S_OUTDIR;
-  process.env.CDK8S_OUTDIR = outdir;
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    jest.isolateModules(() => {
-      // An example is a whole app that synthesizes on load, exactly as `cdk8s synth` runs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(path.join(EXAMPLES, file));
-    });
-    const warnings = stderr.mock.calls.map((call) => String(call[0])).join('');
-    const objects = fs.readdirSync(outdir).sort().flatMap((f) =>
-      parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf8')).map((d) => d.toJS() as Manifest));
-    return { objects, warnings };
-  } finally {
-    stderr.mockRestore();
-    process.env.CDK8S_OUTDIR = previous;
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
-}
+import { EXAMPLES, runExample } from './run-example';
+import { only } from './util';
 
 describe('examples', () => {
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();

@@ -60,7 +60,11 @@ function kplusTemplate(workload: kplus.AbstractPod): PodTemplate {
     namespace: workload.metadata.namespace ?? Chart.of(workload).namespace,
     annotation: (key) => (workload.podMetadata.toJson().annotations as Record<string, string> | undefined)?.[key],
     label: (key) => workload.podMetadata.getLabel(key),
-    selectorLabels: () => (workload instanceof kplus.Workload ? { ...workload.matchLabels } : { ...workload.podMetadata.toJson().labels }),
+    // A Job or CronJob has no selector of its own (Kubernetes generates one), so its pods are
+    // picked by their labels, as for a bare Pod.
+    selectorLabels: () => (workload instanceof kplus.Workload && Object.keys(workload.matchLabels).length > 0
+      ? { ...workload.matchLabels }
+      : { ...workload.podMetadata.toJson().labels }),
     writeAnnotation: (key, value) => workload.podMetadata.addAnnotation(key, value),
   };
 }

@@ -1,0 +1,69 @@
+/**
+ * Extracts the Istio CRDs' `openAPIV3Schema`s into `imports/schemas/istio-crds.json`.
+ *
+ * Usage: `tsx scripts/extract-schemas.ts [<crd-file>]`, or `ISTIO_CRDS=<crd-file> ...`; `npm run import`
+ * calls it with the same file it imports, so the schemas and the generated types always come from
+ * one pinned CRD file. Default: `../shared/istio/crd-all.gen-1.30.3.yaml`.
+ *
+ * The JSON is committed: schema validation (the cdk8s plugin in `validation/` and the tests) then
+ * needs nothing outside the repository. Descriptions are stripped and keys sorted, so the bytes only
+ * change when the CRD file does.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { crdFileFromArgs, stripDescriptions } from './crd-file';
+
+/** Where the schemas go, relative to the repository root. */
+export const SCHEMA_FILE = path.join('imports', 'schemas', 'istio-crds.json');
+
+interface Crd {
+  readonly kind?: string;
+  readonly spec?: {
+    readonly group: string;
+    readonly names: { readonly kind: string };
+    readonly versions: readonly { readonly name: string; readonly schema?: { readonly openAPIV3Schema?: unknown } }[];
+  };
+}
+
+/** Deep copy with every object's keys in sorted order (arrays keep their order). */
+function sortKeys(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(sortKeys);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
+  const obj = node as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(obj).sort().map((key) => [key, sortKeys(obj[key])]));
+}
+
+/** Writes the schemas of every CRD version in `crdFile` to `outFile`; returns how many. */
+export function extractSchemas(crdFile: string, outFile: string = SCHEMA_FILE): number {
+  const schemas: Record<string, unknown> = {};
+  for (const doc of parseAllDocuments(fs.readFileSync(crdFile, 'utf8'))) {
+    const crd = doc.toJS() as Crd | null;
+    if (crd?.kind !== 'CustomResourceDefinition' || crd.spec === undefined) {
+      continue;
+    }
+    for (const version of crd.spec.versions) {
+      const schema = version.schema?.openAPIV3Schema;
+      if (schema !== undefined) {
+        schemas[`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`] = stripDescriptions(schema);
+      }
+    }
+  }
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, `${JSON.stringify(sortKeys({ source: path.basename(crdFile), schemas }))}\n`);
+  return Object.keys(schemas).length;
+}
+
+function main(): void {
+  const crdFile = crdFileFromArgs('schemas');
+  const count = extractSchemas(crdFile);
+  process.stdout.write(`${SCHEMA_FILE} written from ${crdFile} (${count} schemas, descriptions stripped)\n`);
+}
+
+if (require.main === module) {
+  main();
+}

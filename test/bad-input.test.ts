@@ -1,0 +1,309 @@
+// cspell:ignore SANITISE
+// docs/bad-input.md lists every input the library takes: what is accepted, canonicalized, warned
+// about or refused, with the exact message. This file holds one case per row, and checks each row
+// of the doc against what the library really does, so the doc cannot drift. After a deliberate
+// change, regenerate the tables with `BAD_INPUT_UPDATE=1 npx jest test/bad-input.test.ts`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
+  HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
+  setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings,
+} from '../src';
+import { Manifest, only } from './util';
+
+const DOC = path.join(__dirname, '..', 'docs', 'bad-input.md');
+
+/** What one input led to. */
+interface Outcome {
+  /** The value as written to the manifest, when the input was accepted. */
+  readonly output?: string;
+  /** Warning ids recorded, sorted. */
+  readonly warnings: readonly string[];
+  /** The full error message, when refused. */
+  readonly error?: string;
+}
+
+interface Case {
+  readonly id: string;
+  /** The input, as Markdown. */
+  readonly input: string;
+  readonly run: () => Outcome;
+}
+
+/** Runs `fn`; a SourceIpValidationError becomes the outcome, anything else fails the test. */
+function attempt(fn: () => Outcome): Outcome {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof SourceIpValidationError) {
+      return { warnings: [], error: e.message };
+    }
+    throw e;
+  }
+}
+
+/** A value factory: the canonical text it yields, or its error. */
+function value(fn: () => unknown): () => Outcome {
+  return () => attempt(() => ({ output: String(fn()), warnings: [] }));
+}
+
+/** Constructs in a chart `app`, synthesizes it, and reads `pick` from the objects. */
+function build(fn: (chart: Chart) => void, pick?: (objects: Manifest[]) => unknown): () => Outcome {
+  return () => attempt(() => {
+    const chart = new Chart(new App(), 'app');
+    fn(chart);
+    const objects = Testing.synth(chart);
+    const warnings = [...new Set(Warnings.collect(chart).map((w) => w.id))].sort();
+    return { output: pick === undefined ? undefined : JSON.stringify(pick(objects)), warnings };
+  });
+}
+
+const BLOCK = [IpBlock.of('192.0.2.0/24')];
+const labels = (l: Record<string, string>) => PolicyTarget.labels(l);
+const policy = (props: Record<string, unknown>) => (c: Chart) => new IpAccessPolicy(c, 'policy', {
+  target: labels({ app: 'echo' }), action: IpAccessAction.DENY, ...props,
+} as never);
+const spec = (objects: Manifest[]) => only(objects, 'AuthorizationPolicy').spec.rules?.[0]?.from?.[0]?.source;
+const gateway = (props: Record<string, unknown>) => (c: Chart) => new IngressGateway(c, 'gw', props as never);
+const proxyConfig = (objects: Manifest[]) => JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config']);
+const affinity = (props: Record<string, unknown>) => (c: Chart) => new ClientAffinity(c, 'affinity', {
+  host: 'echo', loadBalancer: LoadBalancer.simple(SimpleLb.ROUND_ROBIN), ...props,
+} as never);
+const lb = (objects: Manifest[]) => only(objects, 'DestinationRule').spec.trafficPolicy.loadBalancer;
+const deployment = (c: Construct) => new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }] });
+const port = (p: Partial<GatewayPort>): GatewayPort => ({ name: 'http2', port: 80, ...p });
+
+const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = [
+  {
+    title: 'IpBlock text (`IpBlock.of`, `IpBlock.ofAll`)',
+    cases: [
+      { id: 'ip-cidr', input: '`IpBlock.of("203.0.113.0/24")`', run: value(() => IpBlock.of('203.0.113.0/24')) },
+      { id: 'ip-bare-v4', input: '`IpBlock.of("198.51.100.7")`', run: value(() => IpBlock.of('198.51.100.7')) },
+      { id: 'ip-bare-v6', input: '`IpBlock.of("2001:DB8:0:0::7")`', run: value(() => IpBlock.of('2001:DB8:0:0::7')) },
+      { id: 'ip-v4-mapped', input: '`IpBlock.of("::ffff:1.2.3.4")`', run: value(() => IpBlock.of('::ffff:1.2.3.4')) },
+      { id: 'ip-host-bits', input: '`remoteIpBlocks: [IpBlock.of("2.2.2.2/24")]`', run: build(policy({ remoteIpBlocks: [IpBlock.of('2.2.2.2/24')] }), (o) => spec(o).remoteIpBlocks) },
+      { id: 'ip-empty', input: '`IpBlock.of("")`', run: value(() => IpBlock.of('')) },
+      { id: 'ip-whitespace', input: '`IpBlock.of(" 10.0.0.0/8")`', run: value(() => IpBlock.of(' 10.0.0.0/8')) },
+      { id: 'ip-octet', input: '`IpBlock.of("10.0.0.300/24")`', run: value(() => IpBlock.of('10.0.0.300/24')) },
+      { id: 'ip-leading-zero', input: '`IpBlock.of("010.0.0.1")`', run: value(() => IpBlock.of('010.0.0.1')) },
+      { id: 'ip-prefix-range', input: '`IpBlock.of("10.0.0.0/33")`', run: value(() => IpBlock.of('10.0.0.0/33')) },
+      { id: 'ip-port', input: '`IpBlock.of("10.0.0.1:8080")`', run: value(() => IpBlock.of('10.0.0.1:8080')) },
+      { id: 'ip-brackets', input: '`IpBlock.of("[2001:db8::1]")`', run: value(() => IpBlock.of('[2001:db8::1]')) },
+      { id: 'ip-zone', input: '`IpBlock.of("fe80::1%eth0")`', run: value(() => IpBlock.of('fe80::1%eth0')) },
+      { id: 'ip-short-v4', input: '`IpBlock.of("127.1")`', run: value(() => IpBlock.of('127.1')) },
+      { id: 'ip-not-string', input: '`IpBlock.of(42)` (plain JavaScript)', run: value(() => IpBlock.of(42 as never)) },
+      { id: 'ip-all-bad', input: '`IpBlock.ofAll(["10.0.0.0/8", "x", "1.2.3.4/40"])`', run: value(() => IpBlock.ofAll(['10.0.0.0/8', 'x', '1.2.3.4/40']).join(',')) },
+    ],
+  },
+  {
+    title: 'GatewayTopology fields (`GatewayTopology.of`)',
+    cases: [
+      { id: 'topology-direct', input: '`GatewayTopology.direct()`', run: value(() => JSON.stringify(GatewayTopology.direct()._render())) },
+      { id: 'topology-proxy-protocol', input: '`{ numTrustedProxies: 1, proxyProtocol: true }`', run: value(() => JSON.stringify(GatewayTopology.of({ numTrustedProxies: 1, proxyProtocol: true })._render())) },
+      { id: 'topology-xfcc', input: '`{ forwardClientCertDetails: ForwardClientCertDetails.SANITIZE }`', run: value(() => JSON.stringify(GatewayTopology.of({ forwardClientCertDetails: ForwardClientCertDetails.SANITIZE })._render())) },
+      { id: 'topology-negative', input: '`{ numTrustedProxies: -1 }`', run: value(() => GatewayTopology.of({ numTrustedProxies: -1 })) },
+      { id: 'topology-fraction', input: '`{ numTrustedProxies: 1.5 }`', run: value(() => GatewayTopology.of({ numTrustedProxies: 1.5 })) },
+      { id: 'topology-too-big', input: '`{ numTrustedProxies: 4294967296 }`', run: value(() => GatewayTopology.of({ numTrustedProxies: 4294967296 })) },
+      { id: 'topology-proxy-protocol-string', input: '`{ proxyProtocol: "yes" }` (plain JavaScript)', run: value(() => GatewayTopology.of({ proxyProtocol: 'yes' as never })) },
+      { id: 'topology-xfcc-bad', input: '`{ forwardClientCertDetails: "SANITISE" }` (plain JavaScript)', run: value(() => GatewayTopology.of({ forwardClientCertDetails: 'SANITISE' as never })) },
+    ],
+  },
+  {
+    title: 'IngressGateway props',
+    cases: [
+      { id: 'gw-defaults', input: '`new IngressGateway(chart, "gw")`', run: build(gateway({}), (o) => only(o, 'Service').spec.externalTrafficPolicy) },
+      { id: 'gw-single-replica', input: '`{ replicas: 1 }`', run: build(gateway({ replicas: 1 }), (o) => only(o, 'Deployment').spec.replicas) },
+      { id: 'gw-no-spread', input: '`{ spreadAcrossNodes: false }`', run: build(gateway({ spreadAcrossNodes: false })) },
+      { id: 'gw-name', input: '`{ name: "Edge_GW" }`', run: build(gateway({ name: 'Edge_GW' })) },
+      { id: 'gw-namespace', input: '`{ namespace: "istio.system" }`', run: build(gateway({ namespace: 'istio.system' })) },
+      { id: 'gw-service-type', input: '`{ serviceType: "ExternalName" }` (plain JavaScript)', run: build(gateway({ serviceType: 'ExternalName' })) },
+      { id: 'gw-etp-cluster-ip', input: '`{ serviceType: CLUSTER_IP, externalTrafficPolicy: LOCAL }`', run: build(gateway({ serviceType: GatewayServiceType.CLUSTER_IP, externalTrafficPolicy: ExternalTrafficPolicy.LOCAL })) },
+      { id: 'gw-replicas', input: '`{ replicas: -1 }`', run: build(gateway({ replicas: -1 })) },
+      { id: 'gw-health-check-port', input: '`{ externalTrafficPolicy: CLUSTER, healthCheckNodePort: 30000 }`', run: build(gateway({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, healthCheckNodePort: 30000 })) },
+      { id: 'gw-source-ranges', input: '`{ serviceType: NODE_PORT, loadBalancerSourceRanges: [IpBlock.of("10.0.0.0/8")] }`', run: build(gateway({ serviceType: GatewayServiceType.NODE_PORT, loadBalancerSourceRanges: [IpBlock.of('10.0.0.0/8')] })) },
+      { id: 'gw-source-ranges-host-bits', input: '`{ loadBalancerSourceRanges: [IpBlock.of("10.1.2.3/8")] }`', run: build(gateway({ loadBalancerSourceRanges: [IpBlock.of('10.1.2.3/8')] }), (o) => only(o, 'Service').spec.loadBalancerSourceRanges) },
+      { id: 'gw-ports-default-target', input: '`{ ports: [{ name: "http2", port: 80 }] }`', run: build(gateway({ ports: [port({})] }), (o) => only(o, 'Service').spec.ports) },
+      { id: 'gw-ports-empty', input: '`{ ports: [] }`', run: build(gateway({ ports: [] })) },
+      { id: 'gw-port-number', input: '`{ ports: [{ name: "http2", port: 0 }] }`', run: build(gateway({ ports: [port({ port: 0 })] })) },
+      { id: 'gw-port-name', input: '`{ ports: [{ name: "HTTP_2", port: 80 }] }`', run: build(gateway({ ports: [port({ name: 'HTTP_2' })] })) },
+      { id: 'gw-port-duplicate', input: '`{ ports: [{ name: "a", port: 80 }, { name: "a", port: 80 }] }`', run: build(gateway({ ports: [port({ name: 'a' }), port({ name: 'a' })] })) },
+      { id: 'gw-port-protocol', input: '`{ ports: [{ name: "sctp", port: 80, protocol: "SCTP" }] }` (plain JavaScript)', run: build(gateway({ ports: [port({ name: 'sctp', protocol: 'SCTP' as never })] })) },
+      { id: 'gw-app-label', input: '`{ appLabel: "edge*" }`', run: build(gateway({ appLabel: 'edge*' })) },
+      { id: 'gw-pod-label-key', input: '`{ podLabels: { "Team/x": "a" } }`', run: build(gateway({ podLabels: { 'Team/x': 'a' } })) },
+      { id: 'gw-pod-label-conflict', input: '`{ podLabels: { app: "mine" } }`', run: build(gateway({ podLabels: { app: 'mine' } })) },
+      { id: 'gw-pod-label-inject', input: '`{ podLabels: { "sidecar.istio.io/inject": "false" } }`', run: build(gateway({ podLabels: { 'sidecar.istio.io/inject': 'false' } })) },
+      { id: 'gw-annotation-key', input: '`{ serviceAnnotations: { "bad key": "x" } }`', run: build(gateway({ serviceAnnotations: { 'bad key': 'x' } })) },
+      { id: 'gw-annotation-value', input: '`{ podAnnotations: { "example.com/n": 1 } }` (plain JavaScript)', run: build(gateway({ podAnnotations: { 'example.com/n': 1 } })) },
+      { id: 'gw-inject-template', input: '`{ podAnnotations: { "inject.istio.io/templates": "sidecar" } }`', run: build(gateway({ podAnnotations: { 'inject.istio.io/templates': 'sidecar' } })) },
+      { id: 'gw-proxy-config-merge', input: '`{ podAnnotations: { "proxy.istio.io/config": "concurrency: 2" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'concurrency: 2' } }), proxyConfig) },
+      { id: 'gw-proxy-config-yaml', input: '`{ podAnnotations: { "proxy.istio.io/config": "[1" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '[1' } })) },
+      { id: 'gw-proxy-config-list', input: '`{ podAnnotations: { "proxy.istio.io/config": "- a" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '- a' } })) },
+      { id: 'gw-proxy-config-conflict', input: '`{ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { "proxy.istio.io/config": "{\\"gatewayTopology\\":{\\"numTrustedProxies\\":1}}" } }`', run: build(gateway({ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { 'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":1}}' } })) },
+    ],
+  },
+  {
+    title: 'setInterceptionMode',
+    cases: [
+      { id: 'mode-redirect', input: '`setInterceptionMode(deployment, InterceptionMode.REDIRECT)`', run: build((c) => setInterceptionMode(deployment(c), InterceptionMode.REDIRECT), (o) => only(o, 'Deployment').spec.template.metadata.annotations['sidecar.istio.io/interceptionMode']) },
+      { id: 'mode-tproxy', input: '`setInterceptionMode(deployment, InterceptionMode.TPROXY)`', run: build((c) => setInterceptionMode(deployment(c), InterceptionMode.TPROXY)) },
+      { id: 'mode-gateway', input: '`setInterceptionMode(gateway.deployment, InterceptionMode.NONE)`', run: build((c) => setInterceptionMode(new IngressGateway(c, 'gw').deployment, InterceptionMode.NONE)) },
+      { id: 'mode-proxy-config', input: '`setInterceptionMode` on pods whose `proxy.istio.io/config` says `interceptionMode: REDIRECT`, with `NONE`', run: build((c) => {
+        const d = new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }], podMetadata: { annotations: { 'proxy.istio.io/config': 'interceptionMode: REDIRECT' } } });
+        setInterceptionMode(d, InterceptionMode.NONE);
+      }) },
+      { id: 'mode-bad', input: '`setInterceptionMode(deployment, "tproxy")` (plain JavaScript)', run: build((c) => setInterceptionMode(deployment(c), 'tproxy' as never)) },
+      { id: 'mode-not-workload', input: '`setInterceptionMode(service, InterceptionMode.TPROXY)`', run: build((c) => setInterceptionMode(new kplus.Service(c, 'svc', { ports: [{ port: 80 }] }), InterceptionMode.TPROXY)) },
+      { id: 'mode-conflict', input: '`setInterceptionMode` with `TPROXY` on pods already annotated `REDIRECT`', run: build((c) => {
+        const d = deployment(c);
+        d.podMetadata.addAnnotation('sidecar.istio.io/interceptionMode', 'REDIRECT');
+        setInterceptionMode(d, InterceptionMode.TPROXY);
+      }) },
+      { id: 'mode-overwritten', input: '`setInterceptionMode(d, TPROXY)`, then `d.podMetadata.addAnnotation("sidecar.istio.io/interceptionMode", "NONE")`', run: () => {
+        try {
+          return build((c) => {
+            const d = deployment(c);
+            setInterceptionMode(d, InterceptionMode.TPROXY);
+            d.podMetadata.addAnnotation('sidecar.istio.io/interceptionMode', 'NONE');
+          })();
+        } catch (e) {
+          // cdk8s reports synth-time validation errors as a plain Error listing each message.
+          return { warnings: [], error: (e as Error).message };
+        }
+      } },
+    ],
+  },
+  {
+    title: 'IpAccessPolicy props',
+    cases: [
+      { id: 'policy-remote', input: '`{ target: PolicyTarget.gateway(gw), action: DENY, remoteIpBlocks }` (gateway trusting 1 proxy)', run: build((c) => {
+        const gw = new IngressGateway(c, 'gw', { topology: GatewayTopology.of({ numTrustedProxies: 1 }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(gw), action: IpAccessAction.DENY, remoteIpBlocks: BLOCK });
+      }, (o) => spec(o)) },
+      { id: 'policy-no-blocks-allow', input: '`{ action: ALLOW }` without blocks', run: build(policy({ action: IpAccessAction.ALLOW })) },
+      { id: 'policy-no-blocks-deny', input: '`{ action: DENY }` without blocks', run: build(policy({})) },
+      { id: 'policy-empty-list', input: '`{ ipBlocks: [] }`', run: build(policy({ ipBlocks: [] })) },
+      { id: 'policy-not-ip-block', input: '`{ ipBlocks: ["10.0.0.0/8"] }` (plain JavaScript)', run: build(policy({ ipBlocks: ['10.0.0.0/8'] })) },
+      { id: 'policy-duplicate', input: '`{ ipBlocks: [IpBlock.of("10.0.0.1/8"), IpBlock.of("10.0.0.0/8")] }`', run: build(policy({ ipBlocks: [IpBlock.of('10.0.0.1/8'), IpBlock.of('10.0.0.0/8')] })) },
+      { id: 'policy-action', input: '`{ action: "AUDIT" }` (plain JavaScript)', run: build(policy({ action: 'AUDIT', ipBlocks: BLOCK })) },
+      { id: 'policy-target', input: '`{ target: { app: "echo" } }` (plain JavaScript)', run: build(policy({ target: { app: 'echo' }, ipBlocks: BLOCK })) },
+      { id: 'policy-name', input: '`{ name: "Allow Office" }`', run: build(policy({ name: 'Allow Office', ipBlocks: BLOCK })) },
+      { id: 'policy-namespace', input: '`{ namespace: "Prod" }`', run: build(policy({ namespace: 'Prod', ipBlocks: BLOCK })) },
+      { id: 'policy-empty-target', input: '`{ target: PolicyTarget.labels({}) }`', run: build(policy({ target: labels({}), ipBlocks: BLOCK })) },
+      { id: 'policy-wildcard-key', input: '`{ target: PolicyTarget.labels({ "app*": "echo" }) }`', run: build(policy({ target: labels({ 'app*': 'echo' }), ipBlocks: BLOCK })) },
+      { id: 'policy-empty-key', input: '`{ target: PolicyTarget.labels({ "": "echo" }) }`', run: build(policy({ target: labels({ '': 'echo' }), ipBlocks: BLOCK })) },
+      { id: 'policy-wildcard-value', input: '`{ target: PolicyTarget.labels({ app: "echo-*" }) }`', run: build(policy({ target: labels({ app: 'echo-*' }), ipBlocks: BLOCK })) },
+      { id: 'policy-add-rule-catch-all', input: '`IpAccessPolicy.denyAll(...).addRule({ ipBlocks })`', run: build((c) => IpAccessPolicy.denyAll(c, 'policy', { target: labels({ app: 'echo' }) }).addRule({ ipBlocks: BLOCK })) },
+      { id: 'policy-remote-on-sidecar', input: '`{ target: PolicyTarget.labels({ app: "echo" }), remoteIpBlocks }`', run: build(policy({ remoteIpBlocks: BLOCK })) },
+      { id: 'policy-remote-no-hop', input: '`remoteIpBlocks` on a gateway with `numTrustedProxies: 0` and no PROXY protocol', run: build((c) => {
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), action: IpAccessAction.DENY, remoteIpBlocks: BLOCK });
+      }) },
+      { id: 'policy-ip-blocks-snat', input: '`ipBlocks` on a gateway with `externalTrafficPolicy: Cluster`', run: build((c) => {
+        const gw = new IngressGateway(c, 'gw', { externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(gw), action: IpAccessAction.DENY, ipBlocks: BLOCK });
+      }) },
+      { id: 'policy-ip-blocks-behind-proxy', input: '`ipBlocks` on a gateway behind PROXY protocol', run: build((c) => {
+        const gw = new IngressGateway(c, 'gw', { topology: GatewayTopology.of({ proxyProtocol: true }) });
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(gw), action: IpAccessAction.DENY, ipBlocks: BLOCK });
+      }) },
+      { id: 'policy-ambient', input: '`remoteIpBlocks` on a workload labelled `istio.io/dataplane-mode: ambient`', run: build((c) => {
+        const d = new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.workload(d), action: IpAccessAction.DENY, remoteIpBlocks: BLOCK });
+      }) },
+      { id: 'policy-namespace-differs', input: '`{ namespace: "other", target: PolicyTarget.labels({ app: "echo" }, { namespace: "apps" }) }`', run: build(policy({ namespace: 'other', target: PolicyTarget.labels({ app: 'echo' }, { namespace: 'apps' }), ipBlocks: BLOCK })) },
+    ],
+  },
+  {
+    title: 'ConsistentHash, HashAlgorithm, LoadBalancer and ClientAffinity props',
+    cases: [
+      { id: 'hash-header-case', input: '`ConsistentHash.header("X-User-Id")`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('X-User-Id')), localityLoadBalancing: false }), (o) => lb(o)) },
+      { id: 'hash-header-bad', input: '`ConsistentHash.header("x-user: 1")`', run: value(() => ConsistentHash.header('x-user: 1')) },
+      { id: 'hash-cookie-ttl', input: '`ConsistentHash.cookie({ name: "s", ttl: Duration.minutes(90) })`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.cookie({ name: 's', ttl: Duration.minutes(90) })), localityLoadBalancing: false }), (o) => lb(o)) },
+      { id: 'hash-cookie-ttl-ms', input: '`ConsistentHash.cookie({ name: "s", ttl: Duration.millis(1500) })`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.cookie({ name: 's', ttl: Duration.millis(1500) })), localityLoadBalancing: false }), (o) => lb(o).consistentHash.httpCookie.ttl) },
+      { id: 'hash-cookie-bad', input: '`ConsistentHash.cookie({ name: "my cookie", path: "api", ttl: 60 })`', run: value(() => ConsistentHash.cookie({ name: 'my cookie', path: 'api', ttl: 60 as never })) },
+      { id: 'hash-query-bad', input: '`ConsistentHash.queryParameter("a=b")`', run: value(() => ConsistentHash.queryParameter('a=b')) },
+      { id: 'hash-ring-bad', input: '`HashAlgorithm.ringHash(0)`', run: value(() => HashAlgorithm.ringHash(0)) },
+      { id: 'hash-maglev-not-prime', input: '`HashAlgorithm.maglev(65536)`', run: value(() => HashAlgorithm.maglev(65536)) },
+      { id: 'hash-maglev-too-big', input: '`HashAlgorithm.maglev(5000011)`', run: value(() => HashAlgorithm.maglev(5000011)) },
+      { id: 'lb-simple-bad', input: '`LoadBalancer.simple("LEAST_CONN")` (plain JavaScript)', run: value(() => LoadBalancer.simple('LEAST_CONN' as never)) },
+      { id: 'lb-hash-bad', input: '`LoadBalancer.consistentHash({ useSourceIp: true })` (plain JavaScript)', run: value(() => LoadBalancer.consistentHash({ useSourceIp: true } as never)) },
+      { id: 'affinity-host', input: '`{ host: "http://echo:80" }`', run: build(affinity({ host: 'http://echo:80' })) },
+      { id: 'affinity-load-balancer', input: '`{ loadBalancer: { simple: "RANDOM" } }` (plain JavaScript)', run: build(affinity({ loadBalancer: { simple: 'RANDOM' } })) },
+      { id: 'affinity-locality', input: '`{ localityLoadBalancing: "no" }` (plain JavaScript)', run: build(affinity({ localityLoadBalancing: 'no' })) },
+      { id: 'affinity-locality-on', input: '`{ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }), (o) => lb(o)) },
+      { id: 'affinity-xff', input: '`ConsistentHash.header("x-forwarded-for")`, `localityLoadBalancing: false`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-forwarded-for')), localityLoadBalancing: false })) },
+    ],
+  },
+];
+
+const DASH = '—';
+
+/** A table cell as Markdown: a code span (pipes escaped), or a dash. */
+function cell(text: string | undefined): string {
+  if (text === undefined || text === '') {
+    return DASH;
+  }
+  const escaped = text.replace(/\n/g, '⏎').replace(/\|/g, '\\|');
+  return escaped.includes('`') ? `\`\` ${escaped} \`\`` : `\`${escaped}\``;
+}
+
+/** The text of a cell written by `cell`. */
+function cellText(markdown: string): string | undefined {
+  if (markdown === DASH) {
+    return undefined;
+  }
+  const inner = markdown.startsWith('`` ') ? markdown.slice(3, -3) : markdown.slice(1, -1);
+  return inner.replace(/\\\|/g, '|').replace(/⏎/g, '\n');
+}
+
+function row(c: Case, outcome: Outcome): string {
+  return `| ${c.id} | ${c.input} | ${outcome.error === undefined ? 'yes' : 'no'} | ${cell(outcome.output)} | ${outcome.warnings.length === 0 ? DASH : outcome.warnings.join(', ')} | ${cell(outcome.error)} |`;
+}
+
+const HEADER = '| # | input | accepted | canonicalized (as written) | warns (id) | refused (exact message) |\n|---|---|---|---|---|---|';
+
+/** The doc's rows, by id: cells split on unescaped pipes. */
+function docRows(): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  for (const line of fs.readFileSync(DOC, 'utf8').split('\n')) {
+    if (!line.startsWith('| ') || line.startsWith('| # ') || line.startsWith('|---')) {
+      continue;
+    }
+    const cells = line.slice(2, -2).split(/ (?<!\\)\| /);
+    rows.set(cells[0], cells);
+  }
+  return rows;
+}
+
+if (process.env.BAD_INPUT_UPDATE === '1') {
+  const text = fs.readFileSync(DOC, 'utf8');
+  const start = text.indexOf('<!-- table:start -->');
+  const end = text.indexOf('<!-- table:end -->');
+  const tables = SECTIONS.map((s) => `### ${s.title}\n\n${HEADER}\n${s.cases.map((c) => row(c, c.run())).join('\n')}\n`).join('\n');
+  fs.writeFileSync(DOC, `${text.slice(0, start)}<!-- table:start -->\n\n${tables}\n${text.slice(end)}`);
+}
+
+describe('docs/bad-input.md', () => {
+  const rows = docRows();
+  const cases = SECTIONS.flatMap((s) => s.cases);
+
+  test('has exactly one row per case, and each case one row', () => {
+    expect([...rows.keys()].sort()).toEqual(cases.map((c) => c.id).sort());
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+  });
+
+  test.each(cases.map((c) => [c.id, c] as const))('row %s says exactly what the library does', (_id, c) => {
+    const outcome = c.run();
+    const [, input, acceptedCell, canonical, warns, refused] = rows.get(c.id) ?? [];
+    expect({ input, accepted: acceptedCell, canonical: cellText(canonical ?? DASH), warns, refused: cellText(refused ?? DASH) }).toEqual({
+      input: c.input,
+      accepted: outcome.error === undefined ? 'yes' : 'no',
+      canonical: outcome.output,
+      warns: outcome.warnings.length === 0 ? DASH : outcome.warnings.join(', '),
+      refused: outcome.error,
+    });
+  });
+});

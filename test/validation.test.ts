@@ -1,0 +1,202 @@
+// cspell:ignore ALLOWW
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import {
+  ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayServiceType, GatewayTopology,
+  HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget, SimpleLb,
+} from '../src';
+import { SeedScenario } from '../src/seed';
+import { closeSchema } from '../validation/istio-schema';
+import { exampleFiles, runExample } from './run-example';
+import { formatViolations, istioObjects, validator, violationsOf } from './schema';
+import { Manifest } from './util';
+
+/** A chart that uses every option of every construct that writes an Istio object. */
+function everyOption(): Chart {
+  const chart = new Chart(new App(), 'every-option', { namespace: 'edge' });
+  const gateway = new IngressGateway(chart, 'gateway', {
+    topology: GatewayTopology.of({ numTrustedProxies: 1, proxyProtocol: true, forwardClientCertDetails: ForwardClientCertDetails.SANITIZE }),
+    externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER,
+  });
+  new IngressGateway(chart, 'internal', { name: 'internal-gateway', serviceType: GatewayServiceType.CLUSTER_IP });
+  const policy = new IpAccessPolicy(chart, 'allow', {
+    target: PolicyTarget.gateway(gateway),
+    action: IpAccessAction.ALLOW,
+    remoteIpBlocks: IpBlock.ofAll(['203.0.113.0/24', '2001:db8::/48']),
+    notRemoteIpBlocks: [IpBlock.of('203.0.113.7')],
+  });
+  policy.addRule({ ipBlocks: [IpBlock.anyIpv4()], notIpBlocks: [IpBlock.of('10.0.0.0/8')] });
+  new IpAccessPolicy(chart, 'deny', { target: PolicyTarget.labels({ app: 'api', 'example.com/tier': 'web' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv6()] });
+  IpAccessPolicy.allowNothing(chart, 'nothing', { target: PolicyTarget.labels({ app: 'a' }) });
+  IpAccessPolicy.allowAll(chart, 'all', { target: PolicyTarget.labels({ app: 'b' }), name: 'all-allowed' });
+  IpAccessPolicy.denyAll(chart, 'none', { target: PolicyTarget.labels({ app: 'c' }), namespace: 'other' });
+  const hashes = [
+    ConsistentHash.sourceIp(), ConsistentHash.header('X-User'), ConsistentHash.queryParameter('user'),
+    ConsistentHash.cookie({ name: 'session', path: '/', ttl: Duration.hours(1) }), ConsistentHash.cookie({ name: 'plain' }),
+  ];
+  const algorithms = [undefined, HashAlgorithm.ringHash(), HashAlgorithm.ringHash(2048), HashAlgorithm.maglev(), HashAlgorithm.maglev(131071)];
+  hashes.forEach((hash, i) => algorithms.forEach((algorithm, j) => new ClientAffinity(chart, `hash-${i}-${j}`, {
+    host: `svc-${i}-${j}`, loadBalancer: LoadBalancer.consistentHash(hash, algorithm), localityLoadBalancing: j % 2 === 0 ? false : undefined,
+  })));
+  Object.values(SimpleLb).forEach((lb) => new ClientAffinity(chart, `simple-${lb}`, {
+    host: 'echo.default.svc.cluster.local', loadBalancer: LoadBalancer.simple(lb), localityLoadBalancing: true, namespace: 'default',
+  }));
+  return chart;
+}
+
+function expectValid(objects: readonly Manifest[]): void {
+  expect(formatViolations(violationsOf(objects))).toEqual([]);
+}
+
+const policy = (spec: Manifest): Manifest => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'ns' }, spec });
+const rule = (spec: Manifest): Manifest => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r' }, spec });
+const lb = (loadBalancer: Manifest): Manifest => rule({ host: 'echo', trafficPolicy: { loadBalancer } });
+const messages = (obj: Manifest): string[] => violationsOf([obj]).map((v) => `${v.path}: ${v.message}`);
+
+describe('IstioSchemaValidator', () => {
+  test('knows every kind of the pinned CRD file, from the committed schema file', () => {
+    expect(validator.source).toBe('crd-all.gen-1.30.3.yaml');
+    expect(validator.kinds).toEqual(expect.arrayContaining([
+      'security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/DestinationRule', 'networking.istio.io/v1/Gateway',
+    ]));
+    expect(validator.kinds).toHaveLength(33);
+  });
+
+  test('leaves Kubernetes kinds and unknown versions alone', () => {
+    expect(validator.handles({ apiVersion: 'apps/v1', kind: 'Deployment' })).toBe(false);
+    expect(validator.handles({ apiVersion: 'security.istio.io/v2', kind: 'AuthorizationPolicy' })).toBe(false);
+    expect(violationsOf([{ apiVersion: 'v1', kind: 'Service', spec: { bogus: true } }])).toEqual([]);
+  });
+
+  test('the seed scenario validates with zero violations', () => {
+    const objects = Testing.synth(new SeedScenario(new App(), 'source-ip'));
+    expect(istioObjects(objects).map((o) => o.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule']);
+    expectValid(objects);
+  });
+
+  test('a chart using every construct option validates with zero violations', () => {
+    const objects = Testing.synth(everyOption());
+    expect(istioObjects(objects)).toHaveLength(5 + 25 + 4);
+    expectValid(objects);
+  });
+
+  test.each(exampleFiles())('example %s validates with zero violations', (file) => {
+    const { objects } = runExample(file);
+    expect(objects.length).toBeGreaterThan(0);
+    expectValid(objects);
+  });
+
+  test('fails on an unknown field, as kubectl strict field validation does', () => {
+    expect(messages(policy({ action: 'DENY', rules: [{ from: [{ source: { remoteIPBlocks: ['1.2.3.4'] } }] }] })))
+      .toEqual(['/spec/rules/0/from/0/source: unknown field "remoteIPBlocks"']);
+    expect(messages(policy({ action: 'DENY', typo: 1 }))).toEqual(['/spec: unknown field "typo"']);
+  });
+
+  test('fails on a value outside an enum', () => {
+    expect(messages(policy({ action: 'ALLOWW' }))).toEqual(['/spec/action: must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"']);
+    expect(messages(lb({ simple: 'FASTEST' }))).toEqual([
+      expect.stringMatching(/^\/spec\/trafficPolicy\/loadBalancer\/simple: must be one of "UNSPECIFIED", "LEAST_CONN", "RANDOM"/),
+    ]);
+  });
+
+  test('fails on a wrong type', () => {
+    expect(messages(lb({ consistentHash: { maglev: { tableSize: 'big' } } }))).toEqual([
+      expect.stringMatching(/^\/spec\/trafficPolicy\/loadBalancer\/consistentHash\/maglev\/tableSize: must be integer/),
+    ]);
+  });
+
+  test('fails on the DestinationRule load balancer oneOf: simple and consistentHash', () => {
+    expect(messages(lb({ simple: 'RANDOM', consistentHash: { useSourceIp: true } })))
+      .toEqual(['/spec/trafficPolicy/loadBalancer: set at most one of simple, consistentHash, got simple and consistentHash']);
+  });
+
+  test('fails on the consistentHash oneOf: two hash keys', () => {
+    expect(messages(lb({ consistentHash: { useSourceIp: true, httpHeaderName: 'x-user' } }))).toEqual([
+      '/spec/trafficPolicy/loadBalancer/consistentHash: set at most one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName, got httpHeaderName and useSourceIp',
+    ]);
+  });
+
+  test('fails on the consistentHash oneOf: ringHash and maglev', () => {
+    expect(messages(lb({ consistentHash: { useSourceIp: true, ringHash: {}, maglev: { tableSize: 65537 } } })))
+      .toEqual(['/spec/trafficPolicy/loadBalancer/consistentHash: set at most one of ringHash, maglev, got ringHash and maglev']);
+  });
+
+  test('fails on a cookie without a name (required)', () => {
+    expect(messages(lb({ consistentHash: { httpCookie: { path: '/' } } }))).toEqual([
+      expect.stringMatching(/^\/spec\/trafficPolicy\/loadBalancer\/consistentHash\/httpCookie: must have required property 'name'/),
+    ]);
+  });
+
+  describe('CEL rules of AuthorizationPolicy (istio.md 4c)', () => {
+    test('fails with more than one of selector, targetRef and targetRefs', () => {
+      expect(messages(policy({ selector: { matchLabels: { app: 'a' } }, targetRefs: [{ kind: 'Gateway', name: 'g' }] })))
+        .toEqual(['/spec: only one of targetRefs or selector can be set']);
+      expect(messages(policy({ targetRef: { kind: 'Gateway', name: 'g' }, targetRefs: [{ kind: 'Gateway', name: 'g' }] })))
+        .toEqual(['/spec: only one of targetRefs or selector can be set']);
+    });
+
+    test('fails on a wildcard in a matchLabels key', () => {
+      expect(messages(policy({ selector: { matchLabels: { 'app*': 'a' } } }))).toEqual(['/spec/selector/matchLabels: wildcard not allowed in label key match']);
+    });
+
+    test('fails on an empty matchLabels key', () => {
+      expect(messages(policy({ selector: { matchLabels: { '': 'a' } } }))).toEqual(['/spec/selector/matchLabels: key must not be empty']);
+    });
+
+    test('fails on a wildcard in a matchLabels value', () => {
+      expect(messages(policy({ selector: { matchLabels: { app: 'a*' } } }))).toEqual(['/spec/selector/matchLabels/app: wildcard not allowed in label value match']);
+    });
+
+    test.each([
+      [{ serviceAccounts: ['ns/sa'], principals: ['cluster.local/ns/ns/sa/sa'] }],
+      [{ serviceAccounts: ['ns/sa'], namespaces: ['ns'] }],
+      [{ notServiceAccounts: ['ns/sa'], notPrincipals: ['x'] }],
+      [{ notServiceAccounts: ['ns/sa'], notNamespaces: ['x'] }],
+    ])('fails on serviceAccounts with principals or namespaces: %j', (source) => {
+      expect(messages(policy({ rules: [{ from: [{ source }] }] })))
+        .toEqual(['/spec/rules/0/from/0/source: Cannot set serviceAccounts with namespaces or principals']);
+    });
+
+    test('accepts serviceAccounts alone', () => {
+      expect(messages(policy({ rules: [{ from: [{ source: { serviceAccounts: ['ns/sa'] } }] }] }))).toEqual([]);
+    });
+
+    test('fails on a cross-namespace targetRef or targetRefs entry', () => {
+      expect(messages(policy({ targetRef: { kind: 'Gateway', name: 'g', namespace: 'other' } })))
+        .toEqual(['/spec/targetRef/namespace: cross namespace referencing is not currently supported']);
+      expect(messages(policy({ targetRefs: [{ kind: 'Gateway', name: 'g', namespace: 'other' }] })))
+        .toEqual(['/spec/targetRefs/0/namespace: cross namespace referencing is not currently supported']);
+    });
+  });
+
+  describe('CEL rules of DestinationRule', () => {
+    test('fails on a wildcard in workloadSelector matchLabels', () => {
+      expect(messages(rule({ host: 'echo', workloadSelector: { matchLabels: { app: '*' } } })))
+        .toEqual(['/spec/workloadSelector/matchLabels/app: wildcard not allowed in label value match']);
+    });
+
+    test('fails on a duration below 1ms (integers and durations reach CEL typed)', () => {
+      expect(messages(rule({ host: 'echo', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '0s', maxConnections: 5 } } } })))
+        .toEqual(['/spec/trafficPolicy/connectionPool/tcp/connectTimeout: must be a valid duration greater than 1ms']);
+    });
+  });
+
+  test('reports every violation of every object, naming each object', () => {
+    const violations = violationsOf([policy({ action: 'ALLOWW', selector: { matchLabels: { app: 'a*' } } }), lb({ simple: 'RANDOM', consistentHash: {} })]);
+    expect(violations.map((v) => [v.object, v.name, v.rule])).toEqual([
+      ['AuthorizationPolicy/ns/p', 'p', 'openAPIV3Schema:enum'],
+      ['AuthorizationPolicy/ns/p', 'p', 'x-kubernetes-validations: !self.contains("*")'],
+      ['DestinationRule/r', 'r', 'openAPIV3Schema:oneOf'],
+    ]);
+  });
+
+  test('closeSchema refuses unknown fields except where the CRD preserves them', () => {
+    const closed = closeSchema({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { a: { type: 'string' } } }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: {} } },
+    }, true) as Manifest;
+    expect(closed.additionalProperties).toBe(false);
+    expect(Object.keys(closed.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+    expect(closed.properties.spec.additionalProperties).toBe(false);
+    expect(closed.properties.status.additionalProperties).toBeUndefined();
+  });
+});
