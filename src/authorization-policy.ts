@@ -3,6 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io';
+import { explainDescribedEdge } from './analysis/assumed-path';
+import { ExplainFindingId } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway } from './ingress-gateway';
 import { IpBlock } from './ip-block';
@@ -327,6 +329,14 @@ export class IpAccessPolicy extends Construct {
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
     const gateway = this.target.gateway;
+    const described = gateway === undefined ? undefined : explainDescribedEdge(gateway);
+    if (usesRemote && described?.spoofable) {
+      warnings.add('remote-ip-blocks-spoofable', `remoteIpBlocks on ${target}: with the described edge (${gateway?.edge}), a client can choose the `
+        + `address the gateway trusts with a forged X-Forwarded-For, so the policy can be bypassed. Fix: ${described.findings.find((f) => f.id === ExplainFindingId.XFF_SPOOFABLE)?.fix ?? 'correct numTrustedProxies'}`);
+    } else if (usesRemote && described !== undefined && !described.remoteIpBlocksSeesClient) {
+      warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${gateway?.edge}), the gateway trusts `
+        + `${described.normal.trustedAddress}, not the client, so the policy matches a proxy's address. Fix: ${described.findings.find((f) => f.id === ExplainFindingId.TRUSTS_PROXY_ADDRESS)?.fix ?? 'correct numTrustedProxies'}`);
+    }
     if (gateway !== undefined) {
       const topology = gateway.topology;
       if (usesRemote && topology.numTrustedProxies === 0 && !topology.proxyProtocol) {

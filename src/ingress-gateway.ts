@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { explainDescribedEdge } from './analysis/assumed-path';
+import { ExplainFindingId } from './analysis/explain';
 import { EdgeChain } from './edge/edge-chain';
 import { ExternalTrafficPolicy, GatewayPortProtocol, GatewayServiceType } from './gateway-service';
 import { GatewayTopology } from './gateway-topology';
@@ -389,6 +391,12 @@ export class IngressGateway extends Construct implements IIngressGateway {
     }
     if (edge !== undefined) {
       checkAgainstEdge(warnings, edge, props, { serviceType, externalTrafficPolicy, topology });
+      // Walk a normal and a forged request through the described hops with Envoy's own rules.
+      for (const finding of explainDescribedEdge(this)?.findings ?? []) {
+        if (finding.id !== ExplainFindingId.PROXY_PROTOCOL_MISMATCH) { // checkAgainstEdge says it more precisely
+          warnings.add(finding.id, `${finding.message} Fix: ${finding.fix}`);
+        }
+      }
     }
     for (const block of props.loadBalancerSourceRanges ?? []) {
       if (block.hostBitsCleared) {

@@ -55,7 +55,7 @@ describe('IngressGateway with an edge', () => {
       serviceType: GatewayServiceType.NODE_PORT,
     });
     expect(only(objects, 'Service').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
-    expect(warnings).toEqual(['edge-setting-overridden', 'edge-setting-overridden', 'edge-setting-overridden']);
+    expect(warnings).toEqual(['edge-setting-overridden', 'edge-setting-overridden', 'edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable']);
     expect(Warnings.collect(chart).map((w) => w.message).join('\n')).toMatch(/'topology\.numTrustedProxies' is 2, but the edge \(Cloudflare \(proxied\) → GKE external passthrough NLB\) calls for 1/);
   });
 
@@ -88,7 +88,7 @@ describe('IngressGateway with an edge', () => {
 
   test('warns when a hop that keeps the source only with Local gets Cluster (OCI is-preserve-source)', () => {
     const { warnings } = gatewayWith(EdgeChain.of(EdgeHop.oracleNetworkLoadBalancer()), { externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
-    expect(warnings).toEqual(['edge-requires-local', 'edge-setting-overridden']);
+    expect(warnings).toEqual(['edge-requires-local', 'edge-setting-overridden', 'trusts-proxy-address']);
   });
 
   test('stays quiet about OCI is-preserve-source with the derived Local', () => {
@@ -96,8 +96,9 @@ describe('IngressGateway with an edge', () => {
   });
 
   test('warns when a hop writes ip:port entries into X-Forwarded-For', () => {
-    expect(gatewayWith(EdgeChain.of(EdgeHop.awsAlb({ xffClientPort: true }))).warnings).toEqual(['xff-entry-with-port']);
-    expect(gatewayWith(EdgeChain.of(EdgeHop.azureApplicationGateway())).warnings).toEqual(['xff-entry-with-port']);
+    // The simulator agrees: the unparsable entry makes the gateway fall back to the load balancer.
+    expect(gatewayWith(EdgeChain.of(EdgeHop.awsAlb({ xffClientPort: true }))).warnings).toEqual(['trusts-proxy-address', 'xff-entry-with-port']);
+    expect(gatewayWith(EdgeChain.of(EdgeHop.azureApplicationGateway())).warnings).toEqual(['trusts-proxy-address', 'xff-entry-with-port']);
   });
 
   test('stays quiet about ports when the hop writes bare addresses', () => {
@@ -105,15 +106,68 @@ describe('IngressGateway with an edge', () => {
   });
 
   test('warns when no hop carries the client address', () => {
-    expect(gatewayWith(EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP }))).warnings).toEqual(['client-address-lost']);
+    expect(gatewayWith(EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP }))).warnings).toEqual(['client-address-lost', 'trusts-proxy-address']);
   });
 
   test('stays quiet when client IP preservation carries the address', () => {
     expect(gatewayWith(EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, preserveClientIp: true }))).warnings).toEqual([]);
   });
 
+  test('warns that the chain is spoofable when numTrustedProxies counts the PROXY hop (istio/istio#31704)', () => {
+    // GIVEN Cloudflare → NLB with PROXY, where only Cloudflare appends to X-Forwarded-For
+    const edge = EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }));
+    // WHEN the gateway trusts 2 proxies, as in the issue
+    const { chart, warnings } = gatewayWith(edge, { topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }) });
+    // THEN the simulator finds both problems
+    expect(warnings).toEqual(['edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable']);
+    expect(Warnings.collect(chart).find((w) => w.id === 'xff-spoofable')?.message).toMatch(/Fix: .*numTrustedProxies.*1/);
+  });
+
+  test('stays quiet about spoofing and proxies with the derived settings of the same chain', () => {
+    const edge = EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }));
+    expect(gatewayWith(edge).warnings).toEqual([]);
+  });
+
+  test('warns that the gateway trusts a proxy when numTrustedProxies is too low for the chain', () => {
+    const { warnings } = gatewayWith(EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), { topology: GatewayTopology.of({ numTrustedProxies: 1 }) });
+    expect(warnings).toEqual(['edge-setting-overridden', 'trusts-proxy-address']);
+  });
+
   test('fails if edge is not an EdgeChain', () => {
     expect(() => new IngressGateway(newChart(), 'Edge', { edge: [EdgeHop.metalLb()] as unknown as EdgeChain })).toThrow(/'edge' must be an EdgeChain/);
+  });
+});
+
+describe('IpAccessPolicy on a gateway with an edge', () => {
+  const spoofableGateway = (chart: ReturnType<typeof newChart>) => new IngressGateway(chart, 'Edge', {
+    edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()),
+    topology: GatewayTopology.of({ numTrustedProxies: 2 }),
+  });
+
+  test('warns that remoteIpBlocks can be bypassed when the simulator finds the chain spoofable', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(spoofableGateway(chart)), action: IpAccessAction.DENY, remoteIpBlocks: [IpBlock.of('198.51.100.0/24')] });
+    synth(chart);
+    const warning = Warnings.collect(chart).find((w) => w.path === 'test/P');
+    expect(warning).toMatchObject({ id: 'remote-ip-blocks-spoofable', message: expect.stringMatching(/forged X-Forwarded-For.*Fix: /) });
+  });
+
+  test('warns that remoteIpBlocks matches a proxy when the gateway trusts too few hops', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', {
+      edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), topology: GatewayTopology.of({ numTrustedProxies: 1 }),
+    });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, remoteIpBlocks: [IpBlock.of('203.0.113.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart).filter((w) => w.path === 'test/P').map((w) => w.id)).toEqual(['remote-ip-blocks-see-proxy']);
+  });
+
+  test('stays quiet on a correct chain', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'Edge', { edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()) });
+    new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, remoteIpBlocks: [IpBlock.of('203.0.113.0/24')] });
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([]);
   });
 });
 

@@ -1,1 +1,5 @@
 export * from './envoy-xff';
+export * from './explain';
+export * from './assumed-path';
+export * from './report';
+export * from './source-ip-report';

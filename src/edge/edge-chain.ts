@@ -1,3 +1,4 @@
+import { ExplainEdge, ExplainHop, ExplainHopKind } from '../analysis/explain';
 import { GatewayServiceType } from '../gateway-service';
 import { failIfAny, Problem } from '../private/problems';
 import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
@@ -101,6 +102,18 @@ export class EdgeChain {
       externalTrafficPolicy: local || last.requiresLocal ? 'Local' : 'Cluster',
       serviceAnnotations: { ...last.serviceAnnotations },
       clientIpField: numTrustedProxies > 0 || proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks',
+    };
+  }
+
+  /**
+   * The hops as `explain` takes them, with documentation-range addresses, so the simulator can
+   * walk a request (and a forged one) through this chain.
+   */
+  public explainEdge(): ExplainEdge {
+    return {
+      hops: this.hops.map((hop): ExplainHop => (hop.layer === HopLayer.L7
+        ? { kind: ExplainHopKind.L7, name: hop.name, appendsXff: hop.xffEntriesAppended, writesPort: hop.writesPortInXff }
+        : { kind: ExplainHopKind.L4, name: hop.name, proxyProtocol: hop.proxyProtocol !== undefined, sourcePreservation: hop.sourcePreservation })),
     };
   }
 
