@@ -3,7 +3,7 @@
 // load balancer controller's annotations, and "the client IP" is matched with remoteIpBlocks.
 import { App, Chart } from 'cdk8s';
 import {
-  AwsNlbTargetType, EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  AwsNlbTargetType, EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -20,4 +20,5 @@ new IpAccessPolicy(chart, 'block-abusers', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -3,7 +3,7 @@
 // externalTrafficPolicy Local (then ipBlocks can also pin traffic to Front Door's own ranges).
 import { App, Chart } from 'cdk8s';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -20,4 +20,5 @@ new IpAccessPolicy(chart, 'deny-listed', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -5,7 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import {
   ClientAffinity, ConsistentHash, EdgeChain, EdgeHop, HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  LoadBalancer, PolicyTarget, Warnings,
+  LoadBalancer, PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -29,4 +29,5 @@ new ClientAffinity(chart, 'sticky-checkout', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -3,7 +3,7 @@
 // peer, so "the client IP" is matched with ipBlocks.
 import { App, Chart } from 'cdk8s';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -20,4 +20,5 @@ new IpAccessPolicy(chart, 'office-only', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

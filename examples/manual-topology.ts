@@ -4,7 +4,7 @@
 import { App, Chart } from 'cdk8s';
 import {
   ExternalTrafficPolicy, GatewayServiceType, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  PolicyTarget, Warnings,
+  PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -23,4 +23,5 @@ new IpAccessPolicy(chart, 'partners', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -3,7 +3,7 @@
 // address only from nodes that run a gateway pod, so the gateway runs on 3 spread nodes.
 import { App, Chart } from 'cdk8s';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App();
@@ -21,4 +21,5 @@ new IpAccessPolicy(chart, 'intranet', {
 });
 
 app.synth();
+writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderProviderTable } from '../src';
-import { EXAMPLES, runExample } from './run-example';
+import { EXPLAIN_MARKER, reportSummary } from '../scripts/readme-sections';
+import { EXAMPLES, runExample, runExampleFiles } from './run-example';
 import { only } from './util';
 
 describe('examples', () => {
@@ -62,9 +63,24 @@ describe('examples', () => {
     expect(readme.match(/```ts/g)?.length).toBe(blocks.length);
   });
 
+  test('every explain summary in the README is the one its example\'s report holds', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(EXPLAIN_MARKER)].map((m) => ({ file: m[2], body: m[0].slice(m[1].length, m[0].length - m[3].length) }));
+    expect(blocks.map((b) => b.file)).toEqual(files.filter((f) => f !== 'workload-tproxy.ts').map((f) => `examples/${f}`).sort(byReadmeOrder(readme)));
+    for (const { file, body } of blocks) {
+      const report = runExampleFiles(path.basename(file)).files['source-ip-report.md'];
+      expect({ file, body }).toEqual({ file, body: reportSummary(report) });
+    }
+  });
+
   test('the README provider table is the one the presets render', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     const table = /<!-- provider-table:start -->\n([\s\S]*?)<!-- provider-table:end -->/.exec(readme);
     expect(table?.[1]).toBe(renderProviderTable());
   });
 });
+
+/** Sorts example paths by where they appear in the README. */
+function byReadmeOrder(readme: string): (a: string, b: string) => number {
+  return (a, b) => readme.indexOf(`explain: ${a}`) - readme.indexOf(`explain: ${b}`);
+}

@@ -37,7 +37,7 @@ export function runExampleFiles(file: string, outdir?: string): ExampleRun {
     const warnings = stderr.mock.calls.map((call) => String(call[0])).join('');
     const names = fs.readdirSync(dir).sort();
     const files = Object.fromEntries(names.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-    const objects = names.flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJS() as Manifest));
+    const objects = names.filter((f) => f.endsWith('.yaml')).flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJS() as Manifest));
     return { objects, warnings, files };
   } finally {
     stderr.mockRestore();
