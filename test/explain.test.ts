@@ -236,6 +236,21 @@ describe('explain: what each layer sees', () => {
     expect(result.findings).toEqual([]);
   });
 
+  test('shows the load balancer, not a node, as the gateway\'s peer when a TCP proxy delivers to pod IPs under Cluster', () => {
+    // GIVEN an NLB with ip targets and no client IP preservation: its own address reaches the pod directly
+    const nlbIp: ExplainHop = { kind: ExplainHopKind.L4, name: 'AWS NLB (ip targets)', proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER, deliversToPods: true, address: '192.0.2.70' };
+    // WHEN
+    const result = explain(path([nlbIp], gateway(0, false, ExternalTrafficPolicy.CLUSTER)));
+    // THEN
+    expect(gatewayRow(result.normal).ipBlocks).toBe('192.0.2.70');
+    expect(findingIds(result)).toEqual(['trusts-proxy-address']);
+  });
+
+  test('fails if deliversToPods is not a boolean', () => {
+    const bad = { kind: ExplainHopKind.L4, name: 'x', proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER, deliversToPods: 'yes' } as unknown as ExplainHop;
+    expect(() => explain(path([bad], gateway(0, false)))).toThrow(/'hops\[0\]\.deliversToPods' must be true or false, got "yes"/);
+  });
+
   test('fills in defaults and returns the path it explained', () => {
     const result = explain(path([{ kind: ExplainHopKind.L7, name: 'CDN', appendsXff: 1 }], { numTrustedProxies: 1, proxyProtocol: false }));
     expect(result.path).toEqual({

@@ -104,6 +104,14 @@ export interface ExplainL4Hop {
 
   /** Whether the hop's packets keep the source address they arrived with. */
   readonly sourcePreservation: SourcePreservation;
+
+  /**
+   * Whether the hop sends straight to pod IPs (AWS NLB ip targets) rather than to node ports, so
+   * no node rewrites the source whatever `externalTrafficPolicy` says.
+   *
+   * @default - true when `sourcePreservation` is ALWAYS, false otherwise
+   */
+  readonly deliversToPods?: boolean;
 }
 
 /**
@@ -478,6 +486,7 @@ interface ResolvedHop {
   readonly writesPort: boolean;
   readonly proxyProtocol: boolean;
   readonly sourcePreservation: SourcePreservation;
+  readonly deliversToPods: boolean;
 }
 
 /** A path with every default filled in and every address canonical. */
@@ -539,6 +548,9 @@ function resolvePath(path: ExplainPath): ResolvedPath {
       problems.push(hop.sourcePreservation === undefined
         ? mustBe(`${prop}.sourcePreservation`, 'set', undefined, 'use an SourcePreservation member')
         : oneOf(`${prop}.sourcePreservation`, hop.sourcePreservation, SourcePreservation, 'use an SourcePreservation member'));
+      if (hop.deliversToPods !== undefined && typeof hop.deliversToPods !== 'boolean') {
+        problems.push(mustBe(`${prop}.deliversToPods`, 'true or false', hop.deliversToPods, 'say whether the hop sends straight to pod IPs'));
+      }
       if (hop.proxyProtocol === true && i !== hopsInput.length - 1) {
         problems.push(mustBe(`${prop}.proxyProtocol`, 'false on a hop that is not directly in front of the gateway', true,
           `only the last hop can send a PROXY header to the gateway; turn it off on ${JSON.stringify(name)}, or describe the hops after it`));
@@ -546,6 +558,7 @@ function resolvePath(path: ExplainPath): ResolvedPath {
       return {
         kind: ExplainHopKind.L4, name, address: hopAddress, appendsXff: 0, writesPort: false,
         proxyProtocol: hop.proxyProtocol === true, sourcePreservation: hop.sourcePreservation,
+        deliversToPods: hop.deliversToPods ?? hop.sourcePreservation === SourcePreservation.ALWAYS,
       };
     }
     const l7 = hop as ExplainL7Hop;
@@ -557,7 +570,7 @@ function resolvePath(path: ExplainPath): ResolvedPath {
     }
     return {
       kind: ExplainHopKind.L7, name, address: hopAddress, appendsXff: typeof l7?.appendsXff === 'number' ? l7.appendsXff : 0,
-      writesPort: l7?.writesPort === true, proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER,
+      writesPort: l7?.writesPort === true, proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER, deliversToPods: true,
     };
   });
 
@@ -624,7 +637,10 @@ function toPublicPath(resolved: ResolvedPath): ExplainPath {
     forgedAddress: resolved.forged,
     hops: resolved.hops.map((hop): ExplainHop => (hop.kind === ExplainHopKind.L7
       ? { kind: ExplainHopKind.L7, name: hop.name, address: hop.address, appendsXff: hop.appendsXff, writesPort: hop.writesPort }
-      : { kind: ExplainHopKind.L4, name: hop.name, address: hop.address, proxyProtocol: hop.proxyProtocol, sourcePreservation: hop.sourcePreservation })),
+      : {
+        kind: ExplainHopKind.L4, name: hop.name, address: hop.address, proxyProtocol: hop.proxyProtocol,
+        sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods,
+      })),
     gateway: {
       name: resolved.gatewayName,
       numTrustedProxies: resolved.numTrustedProxies,
@@ -695,11 +711,11 @@ function walk(path: ResolvedPath, forged: string | null): ExplainRun {
   });
 
   // kube-proxy SNATs connections that enter through a node port under externalTrafficPolicy
-  // Cluster (peers.md [G5]); an L4 hop that keeps the source ALWAYS delivers to pod IPs, and an
-  // L7 hop is taken to do so too (NEG, ALB ip targets).
+  // Cluster (peers.md [G5]); an L4 hop that delivers to pod IPs (ip targets, or one that keeps
+  // the source ALWAYS) skips the node, and an L7 hop is taken to do so too (NEG, ALB ip targets).
   const lastHop = path.hops.length === 0 ? undefined : path.hops[path.hops.length - 1];
   const throughNodePort = lastHop === undefined
-    || (lastHop.kind === ExplainHopKind.L4 && lastHop.sourcePreservation !== SourcePreservation.ALWAYS);
+    || (lastHop.kind === ExplainHopKind.L4 && !lastHop.deliversToPods);
   if (throughNodePort && path.externalTrafficPolicy === ExternalTrafficPolicy.CLUSTER) {
     source = path.nodeAddress;
   }

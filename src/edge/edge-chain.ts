@@ -113,7 +113,10 @@ export class EdgeChain {
     return {
       hops: this.hops.map((hop): ExplainHop => (hop.layer === HopLayer.L7
         ? { kind: ExplainHopKind.L7, name: hop.name, appendsXff: hop.xffEntriesAppended, writesPort: hop.writesPortInXff }
-        : { kind: ExplainHopKind.L4, name: hop.name, proxyProtocol: hop.proxyProtocol !== undefined, sourcePreservation: hop.sourcePreservation })),
+        : {
+          kind: ExplainHopKind.L4, name: hop.name, proxyProtocol: hop.proxyProtocol !== undefined,
+          sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods,
+        })),
     };
   }
 

@@ -85,6 +85,14 @@ export interface EdgeHopProps {
   readonly writesPortInXff?: boolean;
 
   /**
+   * Whether the hop sends straight to pod IPs (AWS NLB ip targets, network endpoint groups)
+   * rather than to node ports, so no node rewrites the source.
+   *
+   * @default - true for SourcePreservation.ALWAYS, false otherwise
+   */
+  readonly deliversToPods?: boolean;
+
+  /**
    * Whether this hop's health checks fail with PROXY protocol and `externalTrafficPolicy: Local`.
    *
    * @default false
@@ -302,6 +310,7 @@ export class EdgeHop {
       proxyProtocol: options.proxyProtocol ? ProxyProtocolVersion.V2 : undefined,
       serviceType: GatewayServiceType.LOAD_BALANCER,
       serviceAnnotations: annotations,
+      deliversToPods: !instance,
       proxyProtocolBreaksLocalHealthChecks: instance,
       caveats: [
         'preserve_client_ip has no effect on traffic translated between IPv4 and IPv6.',
@@ -596,6 +605,8 @@ export class EdgeHop {
   public readonly serviceAnnotations: Readonly<Record<string, string>>;
   /** Whether the hop writes `ip:port` into `X-Forwarded-For`. */
   public readonly writesPortInXff: boolean;
+  /** Whether the hop sends straight to pod IPs rather than to node ports. */
+  public readonly deliversToPods: boolean;
   /** Whether health checks fail with PROXY protocol and `externalTrafficPolicy: Local`. */
   public readonly proxyProtocolBreaksLocalHealthChecks: boolean;
   /** Whether the hop's settings need `externalTrafficPolicy: Local`. */
@@ -617,6 +628,7 @@ export class EdgeHop {
     this.serviceType = props.serviceType;
     this.serviceAnnotations = { ...props.serviceAnnotations };
     this.writesPortInXff = props.writesPortInXff ?? false;
+    this.deliversToPods = props.deliversToPods ?? this.sourcePreservation === SourcePreservation.ALWAYS;
     this.proxyProtocolBreaksLocalHealthChecks = props.proxyProtocolBreaksLocalHealthChecks ?? false;
     this.requiresLocal = props.requiresLocal ?? false;
     this.caveats = [...(props.caveats ?? [])];
