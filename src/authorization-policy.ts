@@ -1,7 +1,8 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import {
-  AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
+// Types only: the generated module is never loaded at run time (see bench/README.md).
+import type {
+  AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io';
 import { explainDescribedEdge } from './analysis/assumed-path';
 import { ExplainFindingId } from './analysis/explain';
@@ -228,7 +229,7 @@ export class IpAccessPolicy extends Construct {
   public readonly namespace?: string;
 
   /** The AuthorizationPolicy object (construct id `Resource`). */
-  public readonly resource: AuthorizationPolicy;
+  public readonly resource: ApiObject;
 
   private readonly mode: PolicyMode;
   private readonly rules: ResolvedRule[] = [];
@@ -256,8 +257,11 @@ export class IpAccessPolicy extends Construct {
       this.rules.push(resolveRule(props, props.target));
     }
 
-    this.resource = new AuthorizationPolicy(this, 'Resource', {
-      metadata: { name: props.name, namespace: this.namespace },
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
+      metadata: props.name === undefined ? { namespace: this.namespace } : { name: props.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._render() }),
     });
     this.node.addValidation({ validate: () => this.checkClientAddressView() });
@@ -286,7 +290,7 @@ export class IpAccessPolicy extends Construct {
    */
   public _render(): AuthorizationPolicySpec {
     return {
-      action: this.action === IpAccessAction.ALLOW ? AuthorizationPolicySpecAction.ALLOW : AuthorizationPolicySpecAction.DENY,
+      action: (this.action === IpAccessAction.ALLOW ? 'ALLOW' : 'DENY') as AuthorizationPolicySpecAction,
       selector: { matchLabels: { ...this.target.selectorLabels } },
       rules: this.renderRules(),
     };

@@ -1,7 +1,8 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyLoadBalancer,
+// Types only: the generated module (900 KB of TypeScript) is never loaded at run time.
+import type {
+  DestinationRuleSpec, DestinationRuleSpecTrafficPolicyLoadBalancer,
   DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash, DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
 } from '../imports/networking.istio.io';
 import { failIfAny, mustBe, oneOf, Problem, resourceName, wholeNumber } from './private/problems';
@@ -24,10 +25,10 @@ export enum SimpleLb {
 }
 
 const SIMPLE_WIRE: Record<SimpleLb, DestinationRuleSpecTrafficPolicyLoadBalancerSimple> = {
-  [SimpleLb.ROUND_ROBIN]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.ROUND_UNDERSCORE_ROBIN,
-  [SimpleLb.LEAST_REQUEST]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.LEAST_UNDERSCORE_REQUEST,
-  [SimpleLb.RANDOM]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.RANDOM,
-  [SimpleLb.PASSTHROUGH]: DestinationRuleSpecTrafficPolicyLoadBalancerSimple.PASSTHROUGH,
+  [SimpleLb.ROUND_ROBIN]: 'ROUND_ROBIN' as DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
+  [SimpleLb.LEAST_REQUEST]: 'LEAST_REQUEST' as DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
+  [SimpleLb.RANDOM]: 'RANDOM' as DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
+  [SimpleLb.PASSTHROUGH]: 'PASSTHROUGH' as DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
 };
 
 /** Options for `ConsistentHash.cookie`. */
@@ -246,7 +247,7 @@ export interface ClientAffinityProps {
  */
 export class ClientAffinity extends Construct {
   /** The DestinationRule object (construct id `Resource`). */
-  public readonly resource: DestinationRule;
+  public readonly resource: ApiObject;
 
   /** The destination host. */
   public readonly host: string;
@@ -271,8 +272,11 @@ export class ClientAffinity extends Construct {
     this.loadBalancer = props.loadBalancer;
     this.localityLoadBalancing = props.localityLoadBalancing;
 
-    this.resource = new DestinationRule(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace },
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
+      metadata: props.name === undefined ? { namespace: props.namespace } : { name: props.name, namespace: props.namespace },
       spec: Lazy.any({ produce: () => this._render() }),
     });
 

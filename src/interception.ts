@@ -47,17 +47,19 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
 
 function warnAboutInterception(template: PodTemplate, mode: InterceptionMode): void {
   const warnings = Warnings.of(template.owner);
+  // One snapshot of the pod annotations: each template.annotation() call renders the whole pod metadata.
+  const annotations = template.annotations();
   if (mode === InterceptionMode.TPROXY) {
     warnings.add('tproxy-runs-as-root', 'TPROXY interception runs istio-proxy as root (runAsUser 0) with the NET_ADMIN capability, '
       + 'which namespaces enforcing Pod Security "baseline" or "restricted" reject, and needs kernel TPROXY support on the nodes. '
       + 'Fix: run these pods in a namespace that allows it, or keep REDIRECT and read the client address from X-Forwarded-For / x-envoy-external-address');
   }
-  const ignoredBecause = whyInterceptionIsIgnored(template);
+  const ignoredBecause = whyInterceptionIsIgnored(template, annotations);
   if (ignoredBecause !== undefined) {
     warnings.add('interception-mode-ignored', `${INTERCEPTION_MODE_ANNOTATION}: ${mode} has no effect here: ${ignoredBecause}. `
       + 'Fix: remove the call, or set it on the application workload that has a sidecar');
   }
-  const proxyConfigText = template.annotation(PROXY_CONFIG_ANNOTATION);
+  const proxyConfigText = annotations[PROXY_CONFIG_ANNOTATION];
   if (proxyConfigText !== undefined) {
     const proxyConfig = parseProxyConfig(proxyConfigText);
     const other = typeof proxyConfig === 'string' ? undefined : proxyConfig.interceptionMode;
@@ -69,8 +71,8 @@ function warnAboutInterception(template: PodTemplate, mode: InterceptionMode): v
 }
 
 /** Why the sidecar interception mode means nothing for these pods, if it does not. */
-function whyInterceptionIsIgnored(template: PodTemplate): string | undefined {
-  if (template.annotation('inject.istio.io/templates')?.split(',').includes('gateway')) {
+function whyInterceptionIsIgnored(template: PodTemplate, annotations: Readonly<Record<string, string>>): string | undefined {
+  if (annotations['inject.istio.io/templates']?.split(',').includes('gateway')) {
     return 'the pods are an Istio gateway, which has no iptables capture';
   }
   if (template.label('istio.io/dataplane-mode') === 'ambient') {

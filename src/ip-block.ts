@@ -100,6 +100,9 @@ export class IpBlock {
 
   private readonly prefix: IpPrefix;
 
+  /** `formatIpPrefix(prefix)`, computed once: validation, rendering and `equals` all need it. */
+  private readonly canonical: string;
+
   /** Whether the input had host bits set that were cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
   public readonly hostBitsCleared: boolean;
 
@@ -107,6 +110,7 @@ export class IpBlock {
     this.input = input;
     this.hostBitsCleared = hasHostBits(prefix);
     this.prefix = maskPrefix(prefix);
+    this.canonical = formatIpPrefix(this.prefix);
   }
 
   /** 4 or 6. */
@@ -126,7 +130,7 @@ export class IpBlock {
 
   /** Canonical CIDR text, exactly as written to manifests. */
   public toString(): string {
-    return formatIpPrefix(this.prefix);
+    return this.canonical;
   }
 
   /** Whether both blocks cover the same range. */

@@ -64,6 +64,14 @@ describe('IpAccessPolicy', () => {
     expect(policy.spec.selector.matchLabels).toEqual(deployment.matchLabels);
   });
 
+  test('gets a generated metadata.name when none is given', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('192.0.2.1')] });
+    const name = only(synth(chart), 'AuthorizationPolicy').metadata.name;
+    expect(name).toMatch(/^test-deny-c8[0-9a-f]{6}$/);
+    expect(policy.resource.name).toBe(name);
+  });
+
   test('targets explicit labels', () => {
     const chart = newChart();
     new IpAccessPolicy(chart, 'Allow', {

@@ -27,6 +27,14 @@ describe('ClientAffinity', () => {
     expect(Warnings.collect(chart)).toEqual([]);
   });
 
+  test('gets a generated metadata.name when none is given', () => {
+    const chart = newChart();
+    const affinity = new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.simple(SimpleLb.RANDOM) });
+    const name = only(synth(chart), 'DestinationRule').metadata.name;
+    expect(name).toMatch(/^test-affinity-c8[0-9a-f]{6}$/);
+    expect(affinity.resource.name).toBe(name);
+  });
+
   test('hashes on a header, written in lower case', () => {
     expect(loadBalancerOf(LoadBalancer.consistentHash(ConsistentHash.header('X-User-Id')), false)).toEqual({
       consistentHash: { httpHeaderName: 'x-user-id' }, localityLbSetting: { enabled: false },

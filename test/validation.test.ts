@@ -91,6 +91,11 @@ describe('IstioSchemaValidator', () => {
     expect(messages(policy({ action: 'DENY', typo: 1 }))).toEqual(['/spec: unknown field "typo"']);
   });
 
+  test('fails on an object without metadata.name, which the API server rejects', () => {
+    const unnamed = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { namespace: 'ns' }, spec: { action: 'DENY', rules: [{}] } };
+    expect(messages(unnamed)).toEqual([expect.stringMatching(/^\/metadata: .*name/)]);
+  });
+
   test('fails on a value outside an enum', () => {
     expect(messages(policy({ action: 'ALLOWW' }))).toEqual(['/spec/action: must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"']);
     expect(messages(lb({ simple: 'FASTEST' }))).toEqual([

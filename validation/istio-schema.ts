@@ -249,7 +249,7 @@ function toCel(value: unknown, schema: Schema | undefined): unknown {
 /**
  * A deep copy of a structural schema that refuses unknown fields: `additionalProperties: false`
  * wherever `properties` are listed and unknown fields are not explicitly preserved, as kubectl's
- * strict field validation does. The root also allows `apiVersion`, `kind` and `metadata`.
+ * strict field validation does. The root also requires `apiVersion`, `kind` and `metadata.name`.
  */
 export function closeSchema(schema: unknown, root = false): unknown {
   if (Array.isArray(schema)) {
@@ -273,9 +273,11 @@ export function closeSchema(schema: unknown, root = false): unknown {
     out.properties = {
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
-      metadata: { type: 'object' },
+      // The API server requires a name (or generateName, which cdk8s never writes).
+      metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
       ...(out.properties as Record<string, unknown> | undefined),
     };
+    out.required = [...new Set([...((out.required as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata'])];
   }
   if (out.properties !== undefined && out.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
     out.additionalProperties = false;

@@ -12,6 +12,8 @@ export interface PodTemplate {
   /** The namespace the pods run in, when known. */
   readonly namespace?: string;
   annotation(key: string): string | undefined;
+  /** Every pod-template annotation, from one rendering of the metadata (cheaper than several `annotation` calls). */
+  annotations(): Readonly<Record<string, string>>;
   label(key: string): string | undefined;
   /** The labels that select this workload's pods (its selector, or the pod's own labels). */
   selectorLabels(): Record<string, string>;
@@ -59,6 +61,7 @@ function kplusTemplate(workload: kplus.AbstractPod): PodTemplate {
     kind,
     namespace: workload.metadata.namespace ?? Chart.of(workload).namespace,
     annotation: (key) => (workload.podMetadata.toJson().annotations as Record<string, string> | undefined)?.[key],
+    annotations: () => ({ ...workload.podMetadata.toJson().annotations as Record<string, string> | undefined }),
     label: (key) => workload.podMetadata.getLabel(key),
     // A Job or CronJob has no selector of its own (Kubernetes generates one), so its pods are
     // picked by their labels, as for a bare Pod.
@@ -83,6 +86,7 @@ function apiObjectTemplate(object: ApiObject): PodTemplate {
     kind: object.kind,
     namespace: object.metadata.namespace ?? Chart.of(object).namespace,
     annotation: (key) => metadataOf().annotations?.[key],
+    annotations: () => ({ ...metadataOf().annotations }),
     label: (key) => metadataOf().labels?.[key],
     selectorLabels: () => {
       const json = object.toJson() as { spec?: { selector?: { matchLabels?: Record<string, string> } } };
