@@ -1,0 +1,274 @@
+/**
+ * `npm run bench`: what our constructs cost on top of cdk8s, at scale. See bench/README.md.
+ *
+ *   npm run bench [-- --workloads 1000,5000,10000] [--runs 3] [--json] [--no-app] [--app-runs 3]
+ *   npm run bench -- --verify [--workloads 50,1000]
+ *
+ * Progress goes to stderr; stdout gets the table, or with `--json` exactly one JSON object.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  cleanEnv, compile, freshOutdir, median, RunResult, ROOT, rotate, runVariant, Variant, VARIANTS,
+} from './build';
+
+interface Options {
+  readonly workloads: number[];
+  readonly runs: number;
+  readonly json: boolean;
+  readonly verify: boolean;
+  readonly app: boolean;
+  readonly appRuns: number;
+}
+
+interface Stats {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+type App = 'default' | 'bare';
+
+/** The JSON object of the last complete run, whatever the output mode. */
+const LAST_RESULT = path.join(ROOT, 'bench', 'out', 'last.json');
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function parseOptions(argv: readonly string[]): Options {
+  const verify = argv.includes('--verify');
+  const value = (flag: string): string | undefined => {
+    const at = argv.indexOf(flag);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  const list = value('--workloads');
+  const workloads = list === undefined ? (verify ? [50, 1000] : [1000, 5000, 10000]) : list.split(',').map(Number);
+  const runs = Number(value('--runs') ?? 3);
+  const appRuns = Number(value('--app-runs') ?? runs);
+  const checks: [string, number][] = [...workloads.map((w): [string, number] => ['--workloads', w]), ['--runs', runs], ['--app-runs', appRuns]];
+  for (const [name, n] of checks) {
+    // 65534: the recipe's IP blocks are unique per workload below that.
+    if (!Number.isInteger(n) || n < 1 || n > 65534) {
+      throw new Error(`${name} takes whole numbers from 1 to 65534, got ${n}`);
+    }
+  }
+  const known = new Set(['--workloads', '--runs', '--app-runs', '--json', '--verify', '--no-app']);
+  for (let i = 0; i < argv.length; i++) {
+    if (!known.has(argv[i])) {
+      throw new Error(`unknown argument ${JSON.stringify(argv[i])}; see bench/README.md`);
+    }
+    if (['--workloads', '--runs', '--app-runs'].includes(argv[i])) {
+      i++;
+    }
+  }
+  return { workloads, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app'), appRuns };
+}
+
+function stats(xs: readonly number[]): Stats {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Byte-compares the variants' files for each N; on a difference, shows the first differing line. */
+function verify(workloads: readonly number[]): boolean {
+  let ok = true;
+  for (const n of workloads) {
+    const runs = VARIANTS.map((variant) => runVariant(variant, n, { keep: true }));
+    const ours = fs.readFileSync(path.join(runs[0].outdir, 'bench.k8s.yaml'));
+    for (const run of runs.slice(1)) {
+      const other = fs.readFileSync(path.join(run.outdir, 'bench.k8s.yaml'));
+      if (ours.equals(other)) {
+        log(`verify: ${n} workloads: ${run.variant} writes the same ${ours.length} bytes (${run.objects} objects) as ours`);
+        continue;
+      }
+      ok = false;
+      const a = ours.toString('utf8').split('\n');
+      const b = other.toString('utf8').split('\n');
+      const line = a.findIndex((text, k) => text !== b[k]);
+      log(`verify: ${n} workloads: ${run.variant} DIFFERS from ours at line ${line + 1}:\n  ours:          ${JSON.stringify(a[line])}\n  ${run.variant.padEnd(14)} ${JSON.stringify(b[line])}`);
+    }
+    for (const run of runs) {
+      fs.rmSync(run.outdir, { recursive: true, force: true });
+    }
+  }
+  return ok;
+}
+
+/** One cold `npm run synth` of the default app or of bench/bare-app.ts, wall time in ms. */
+function runApp(app: App, cold: boolean): number {
+  const outdir = freshOutdir(`app-${app}`);
+  const args = ['run', 'synth', '--', ...(app === 'bare' ? ['--app', 'npx tsx bench/bare-app.ts'] : []), '--output', outdir];
+  const started = performance.now();
+  const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', env: cleanEnv(cold ? { TSX_DISABLE_CACHE: '1' } : {}) });
+  const ms = performance.now() - started;
+  const written = fs.existsSync(outdir) ? fs.readdirSync(outdir) : [];
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (result.status !== 0 || written.length === 0) {
+    throw new Error(`npm ${args.join(' ')} failed (status ${result.status}, files ${written.join(', ') || 'none'}):\n${result.stderr}`);
+  }
+  return ms;
+}
+
+function fmtStats(s: Stats): string {
+  return `${round(s.median)} (${round(s.min)}–${round(s.max)})`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r, k) => {
+    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    return k === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+  }).join('\n');
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  compile(log);
+
+  // Always a quick byte check first (50 workloads); --verify checks the given sizes and stops.
+  const same = verify(options.verify ? options.workloads : [50]);
+  if (options.verify || !same) {
+    log(same ? 'verify: all variants write identical bytes' : 'verify: FAILED, the variants do not write the same bytes');
+    process.exitCode = same ? 0 : 1;
+    return;
+  }
+
+  // results[variant][n] = runs
+  const results = new Map<Variant, Map<number, RunResult[]>>(VARIANTS.map((v) => [v, new Map(options.workloads.map((n) => [n, []]))]));
+  const hashes = new Map<number, Set<string>>(options.workloads.map((n) => [n, new Set()]));
+  for (let round_ = 0; round_ < options.runs; round_++) {
+    options.workloads.forEach((n, k) => {
+      for (const variant of rotate(VARIANTS, round_ + k)) {
+        const run = runVariant(variant, n);
+        results.get(variant)?.get(n)?.push(run);
+        hashes.get(n)?.add(run.sha256);
+        log(`run ${round_ + 1}/${options.runs}  ${String(n).padStart(6)} workloads  ${variant.padEnd(5)}  ${String(round(run.total_ms)).padStart(6)} ms  `
+          + `(load ${round(run.load_ms)}, build ${round(run.build_ms)}, synth ${round(run.synth_ms)}, warnings ${round(run.warnings_ms)}; wall ${round(run.wall_ms)}, CPU ${round(run.cpu_ms)})  `
+          + `peak RSS ${round(run.peak_rss_mb)} MiB`);
+      }
+    });
+  }
+  const identical = [...hashes.values()].every((set) => set.size === 1);
+
+  const appMs: Record<string, number[]> = { default: [], bare: [], default_warm: [], bare_warm: [] };
+  if (options.app) {
+    // Cold: TSX_DISABLE_CACHE=1, so every .ts file is transformed as on a fresh CI runner.
+    for (let r = 0; r < options.appRuns; r++) {
+      for (const app of rotate<App>(['default', 'bare'], r)) {
+        appMs[app].push(runApp(app, true));
+        log(`app run ${r + 1}/${options.appRuns}  ${app.padEnd(7)} cold  ${round(appMs[app][r])} ms`);
+      }
+    }
+    // Warm: tsx's transform cache primed by one unmeasured run of each.
+    runApp('default', false);
+    runApp('bare', false);
+    for (let r = 0; r < options.appRuns; r++) {
+      for (const app of rotate<App>(['default', 'bare'], r)) {
+        appMs[`${app}_warm`].push(runApp(app, false));
+        log(`app run ${r + 1}/${options.appRuns}  ${app.padEnd(7)} warm  ${round(appMs[`${app}_warm`][r])} ms`);
+      }
+    }
+  }
+
+  const total = (v: Variant, n: number): Stats => stats(results.get(v)?.get(n)?.map((r) => r.total_ms) ?? []);
+  const phase = (v: Variant, n: number, key: 'load_ms' | 'build_ms' | 'synth_ms' | 'warnings_ms' | 'wall_ms' | 'cpu_ms'): number =>
+    median(results.get(v)?.get(n)?.map((r) => r[key]) ?? []);
+  const rss = (v: Variant, n: number): Stats => stats(results.get(v)?.get(n)?.map((r) => r.peak_rss_mb) ?? []);
+  const ratio = (a: Variant, b: Variant, n: number): number => round(total(a, n).median / total(b, n).median, 2);
+  const ws = options.workloads;
+  const first = ws[0];
+  const last = ws[ws.length - 1];
+
+  const out = {
+    workloads: ws,
+    ours_ms: ws.map((n) => round(total('ours', n).median)),
+    l1_ms: ws.map((n) => round(total('l1', n).median)),
+    floor_ms: ws.map((n) => round(total('floor', n).median)),
+    ours_vs_l1: ws.map((n) => ratio('ours', 'l1', n)),
+    ours_vs_floor: ws.map((n) => ratio('ours', 'floor', n)),
+    peak_rss_mb: ws.map((n) => round(rss('ours', n).median)),
+    default_app_ms: options.app ? round(median(appMs.default)) : null,
+    bare_app_ms: options.app ? round(median(appMs.bare)) : null,
+    // Extras (not required by the issue): the cdk8s-plus-only variant, warm-cache app times, spread.
+    kplus_ms: ws.map((n) => round(total('kplus', n).median)),
+    ours_vs_kplus: ws.map((n) => ratio('ours', 'kplus', n)),
+    scaling: ws.length > 1 ? round(total('ours', last).median / total('ours', first).median, 2) : null,
+    default_app_warm_ms: options.app ? round(median(appMs.default_warm)) : null,
+    bare_app_warm_ms: options.app ? round(median(appMs.bare_warm)) : null,
+    cpu_ms: Object.fromEntries(VARIANTS.map((v) => [v, ws.map((n) => round(phase(v, n, 'cpu_ms')))])),
+    ours_vs_l1_cpu: ws.map((n) => round(phase('ours', n, 'cpu_ms') / phase('l1', n, 'cpu_ms'), 2)),
+    runs: options.runs,
+    min_max_ms: Object.fromEntries(VARIANTS.map((v) => [v, ws.map((n) => [round(total(v, n).min), round(total(v, n).max)])])),
+    identical_bytes: identical,
+  };
+
+  // Always kept, so one run gives both the table and the JSON.
+  fs.writeFileSync(LAST_RESULT, `${JSON.stringify(out)}\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } else {
+    const lines: string[] = [];
+    lines.push(`Median of ${options.runs} runs (min–max), ms from process start until the manifests are written; each run a fresh node process.`);
+    lines.push('');
+    lines.push(table([
+      ['workloads', 'ours', 'kplus', 'l1', 'floor', 'ours/l1', 'ours/kplus', 'ours/floor', 'ours peak RSS MiB'],
+      ...ws.map((n) => [String(n), fmtStats(total('ours', n)), fmtStats(total('kplus', n)), fmtStats(total('l1', n)), fmtStats(total('floor', n)),
+        ratio('ours', 'l1', n).toFixed(2), ratio('ours', 'kplus', n).toFixed(2), ratio('ours', 'floor', n).toFixed(2), fmtStats(rss('ours', n))]),
+    ]));
+    lines.push('');
+    lines.push('Phases (medians, ms): load = process start to first statement; build = constructs / plain objects; synth = app.synth() or stringify + write;');
+    lines.push('parent wall = spawn to exit as the parent saw it; CPU = user + system time of the process (all threads), less affected by other load.');
+    lines.push('');
+    lines.push(table([
+      ['workloads', 'variant', 'load', 'build', 'synth', 'warnings', 'total', 'parent wall', 'CPU', 'CPU vs l1', 'peak RSS MiB'],
+      ...ws.flatMap((n) => VARIANTS.map((v) => [String(n), v, ...(['load_ms', 'build_ms', 'synth_ms', 'warnings_ms'] as const).map((k) => String(round(phase(v, n, k)))),
+        String(round(total(v, n).median)), String(round(phase(v, n, 'wall_ms'))), String(round(phase(v, n, 'cpu_ms'))),
+        (phase(v, n, 'cpu_ms') / phase('l1', n, 'cpu_ms')).toFixed(2), String(round(rss(v, n).median))])),
+    ]));
+    lines.push('');
+    lines.push(`Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`);
+    if (options.app) {
+      const s = (k: string): string => fmtStats(stats(appMs[k]));
+      lines.push('');
+      lines.push(`npm run synth, cold (TSX_DISABLE_CACHE=1): default app ${s('default')} ms, bare app ${s('bare')} ms, ratio ${round(median(appMs.default) / median(appMs.bare), 2)}`);
+      lines.push(`npm run synth, warm tsx cache:             default app ${s('default_warm')} ms, bare app ${s('bare_warm')} ms, ratio ${round(median(appMs.default_warm) / median(appMs.bare_warm), 2)}`);
+    }
+    lines.push('');
+    lines.push('Targets:');
+    const target = (what: string, value: number | undefined, limit: number): void => {
+      if (value !== undefined && Number.isFinite(value)) {
+        lines.push(`  ${what}: ${value} (target ≤ ${limit}) ${value <= limit ? 'met' : 'MISSED'}`);
+      }
+    };
+    if (ws.includes(5000)) {
+      target('ours_vs_l1 at 5000', ratio('ours', 'l1', 5000), 1.15);
+    }
+    if (ws.includes(1000) && ws.includes(10000)) {
+      target('time(10000) / time(1000)', round(total('ours', 10000).median / total('ours', 1000).median, 2), 11);
+    }
+    if (ws.includes(10000)) {
+      target('peak RSS at 10000, MiB', round(rss('ours', 10000).median), 1024);
+    }
+    if (options.app) {
+      target('default app / bare app (cold)', round(median(appMs.default) / median(appMs.bare), 2), 1.5);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  log(`bench done in ${round((performance.now() - started) / 1000, 1)} s; JSON in ${path.relative(ROOT, LAST_RESULT)}`);
+  if (!identical) {
+    log('ERROR: the variants did not all write the same bytes; the comparison is void. Run `npm run bench -- --verify`.');
+    process.exitCode = 1;
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  log(`npm run bench: ${(e as Error).message}`);
+  process.exitCode = 1;
+}
