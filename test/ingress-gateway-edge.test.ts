@@ -69,6 +69,10 @@ describe('IngressGateway with an edge', () => {
     expect(warnings).toContain('proxy-protocol-unsupported-by-hop');
   });
 
+  test('stays quiet about PROXY protocol on a GKE chain whose gateway does not expect it', () => {
+    expect(gatewayWith(EdgeChain.of(EdgeHop.gkeExternalPassthrough()), { topology: GatewayTopology.direct() }).warnings).toEqual([]);
+  });
+
   test('warns when the gateway expects PROXY protocol that the load balancer is not set up to send', () => {
     const { warnings } = gatewayWith(EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, preserveClientIp: true })), {
       topology: GatewayTopology.of({ proxyProtocol: true }),
@@ -79,6 +83,10 @@ describe('IngressGateway with an edge', () => {
   test('warns when the load balancer sends PROXY protocol that the gateway does not expect', () => {
     const { warnings } = gatewayWith(nlbProxy(), { topology: GatewayTopology.direct() });
     expect(warnings).toEqual(['proxy-protocol-mismatch']);
+  });
+
+  test('stays quiet about health checks for NLB instance targets with PROXY v2 and the derived Cluster', () => {
+    expect(gatewayWith(nlbProxy()).warnings).toEqual([]);
   });
 
   test('warns about NLB instance targets with PROXY v2 and externalTrafficPolicy Local', () => {

@@ -154,6 +154,13 @@ describe('IngressGateway', () => {
     expect(gateway.deployment).toBeInstanceOf(k8s.KubeDeployment);
   });
 
+  test('stays quiet with the defaults: 2 replicas spread across nodes', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge');
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
   test('warns when externalTrafficPolicy Local runs a single replica', () => {
     const chart = newChart();
     new IngressGateway(chart, 'Edge', { replicas: 1 });

@@ -5,7 +5,7 @@ import { App, Chart } from 'cdk8s';
 import {
   assumedPathFor, explain, explainIngressGateways, explainPathFor, ExplainHopKind, ExplainLayerRole, SourcePreservation,
   ExternalTrafficPolicy, GatewayServiceType, GatewayTopology, IngressGateway, ingressGatewaysIn, InterceptionMode,
-  renderSourceIpReport, writeSourceIpReport,
+  renderSourceIpReport, writeSourceIpReport, EdgeChain, EdgeHop, AwsNlbTargetType,
 } from '../src';
 import { SeedScenario } from '../src/seed';
 
@@ -161,6 +161,27 @@ describe('writeSourceIpReport', () => {
     expect(entry.result.path.gateway.numTrustedProxies).toBe(2);
     expect(entry.result.normal.layers.find((l) => l.role === ExplainLayerRole.GATEWAY)?.remoteIpBlocks).toBe('203.0.113.7');
     expect(entry.result.spoofable).toBe(true);
+  });
+
+  test('explains a gateway\'s own edge and shows the settings it derives', () => {
+    // GIVEN a gateway described by its edge, Cloudflare → NLB with PROXY
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'edge');
+    new IngressGateway(chart, 'gw', { edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    // WHEN
+    const [entry] = explainIngressGateways(app);
+    const report = renderSourceIpReport([entry]);
+    // THEN the described hops are walked, not an assumed path
+    expect(entry.result.assumed).toBe(false);
+    expect(entry.result.path.hops.map((h) => h.name)).toEqual(['Cloudflare (proxied)', 'AWS NLB (ip targets, PROXY v2)']);
+    expect(entry.derived).toMatchObject({ numTrustedProxies: 1, proxyProtocol: true, clientIpField: 'remoteIpBlocks' });
+    expect(report).toMatch(/\*\*Derived from the edge\*\* \(`EdgeChain\.gatewaySettings\(\)`\): numTrustedProxies 1; proxyProtocol on; externalTrafficPolicy Cluster; the client is matched with `remoteIpBlocks`; Service annotations /);
+    expect(report).toMatch(/\*\*Findings:\*\* none\./);
+  });
+
+  test('does not show derived settings for a gateway without an edge', () => {
+    const { app } = seedApp();
+    expect(renderSourceIpReport(explainIngressGateways(app))).not.toMatch(/Derived from the edge/);
   });
 
   test('fails on a path keyed by something that is not a gateway', () => {

@@ -3,6 +3,7 @@
  *
  * Pure: the same entries always give the same bytes (no dates, no environment).
  */
+import type { GatewaySettings } from '../edge/edge-chain';
 import { SourcePreservation } from '../edge/edge-hop';
 import {
   ExplainHopKind, ExplainLayer, ExplainLayerRole, ExplainPath, ExplainResult, ExplainRun,
@@ -20,6 +21,13 @@ export interface SourceIpReportEntry {
   readonly name: string;
   /** What `explain` found for the gateway's path. */
   readonly result: ExplainResult;
+  /**
+   * The settings the gateway's described edge calls for (`EdgeChain.gatewaySettings()`), shown
+   * next to the path.
+   *
+   * @default - not shown (no edge was described)
+   */
+  readonly derived?: GatewaySettings;
 }
 
 /** What an absent header or a not-applicable cell shows. */
@@ -72,6 +80,17 @@ export function renderSourceIpReport(entries: readonly SourceIpReportEntry[]): s
   return `${lines.join('\n')}\n`;
 }
 
+function describeSettings(settings: GatewaySettings): string {
+  const annotations = Object.entries(settings.serviceAnnotations).map(([key, value]) => `${code(key)}: ${code(JSON.stringify(value))}`);
+  return [
+    `numTrustedProxies ${settings.numTrustedProxies}`,
+    `proxyProtocol ${settings.proxyProtocol ? 'on' : 'off'}`,
+    `externalTrafficPolicy ${settings.externalTrafficPolicy}`,
+    `the client is matched with ${code(settings.clientIpField)}`,
+    annotations.length === 0 ? 'no Service annotations' : `Service annotations ${annotations.join(', ')}`,
+  ].join('; ') + '.';
+}
+
 function renderSection(entry: SourceIpReportEntry): string[] {
   const { result } = entry;
   const path = result.path;
@@ -81,6 +100,9 @@ function renderSection(entry: SourceIpReportEntry): string[] {
     ? '**Path** (assumed from the gateway\'s settings; describe the real path to check it):'
     : '**Path:**');
   lines.push(describePath(path), '');
+  if (entry.derived !== undefined) {
+    lines.push(`**Derived from the edge** (\`EdgeChain.gatewaySettings()\`): ${describeSettings(entry.derived)}`, '');
+  }
   lines.push(`**Client address at the gateway:** ${clientVisibility(result)}`, '');
 
   if (result.findings.length === 0) {

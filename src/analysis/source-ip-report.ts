@@ -97,7 +97,8 @@ export function explainIngressGateways(root: IConstruct, options: ExplainIngress
     const explainPath = described === undefined
       ? assumedPathFor(gateway, options.app === undefined ? {} : { app: options.app })
       : explainPathFor(gateway, { ...described, app: described.app ?? options.app });
-    return { name: gateway.node.path, result: explain(explainPath) };
+    const derived = gateway.edge?.gatewaySettings();
+    return { name: gateway.node.path, result: explain(explainPath), ...(derived === undefined ? {} : { derived }) };
   });
 }
 
