@@ -1,18 +1,5 @@
-import { SourceIpValidationError } from '../src/errors';
 import { ForwardClientCertDetails, GatewayTopology } from '../src/gateway-topology';
-
-/** The error `fn` throws; fails the test if it returns or throws something else. */
-function validationErrorOf(fn: () => unknown): SourceIpValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SourceIpValidationError) {
-      return e;
-    }
-    throw new Error(`expected a SourceIpValidationError, got ${String(e)}`);
-  }
-  throw new Error('expected a SourceIpValidationError, but nothing was thrown');
-}
+import { validationErrorOf } from './util';
 
 describe('GatewayTopology', () => {
   test('trusts no proxy and expects no PROXY protocol header by default', () => {

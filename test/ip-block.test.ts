@@ -2,21 +2,9 @@ import * as fc from 'fast-check';
 import { validBlockText } from './arbitraries';
 import { SourceIpValidationError } from '../src/errors';
 import { IpBlock } from '../src/ip-block';
+import { validationErrorOf } from './util';
 
 const RUNS = { numRuns: 2000 };
-
-/** The error `fn` throws; fails the test if it returns or throws something else. */
-function validationErrorOf(fn: () => unknown): SourceIpValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SourceIpValidationError) {
-      return e;
-    }
-    throw new Error(`expected a SourceIpValidationError, got ${String(e)}`);
-  }
-  throw new Error('expected a SourceIpValidationError, but nothing was thrown');
-}
 
 describe('IpBlock.of', () => {
   test.each([

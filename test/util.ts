@@ -1,4 +1,5 @@
 import { App, Chart, ChartProps, Testing } from 'cdk8s';
+import { SourceIpValidationError } from '../src/errors';
 
 /** A synthesized Kubernetes object, as tests read it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,4 +22,17 @@ export function only(objects: readonly Manifest[], kind: string, name?: string):
     throw new Error(`expected one ${kind}${name === undefined ? '' : ` named ${name}`}, found ${found.length}`);
   }
   return found[0];
+}
+
+/** The error `fn` throws; fails the test if it returns or throws something else. */
+export function validationErrorOf(fn: () => unknown): SourceIpValidationError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SourceIpValidationError) {
+      return e;
+    }
+    throw new Error(`expected a SourceIpValidationError, got ${String(e)}`);
+  }
+  throw new Error('expected a SourceIpValidationError, but nothing was thrown');
 }
