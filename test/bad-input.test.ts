@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
-  setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings,
+  setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
 } from '../src';
 import { Manifest, only } from './util';
 
@@ -235,6 +235,37 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'affinity-locality', input: '`{ localityLoadBalancing: "no" }` (plain JavaScript)', run: build(affinity({ localityLoadBalancing: 'no' })) },
       { id: 'affinity-locality-on', input: '`{ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }), (o) => lb(o)) },
       { id: 'affinity-xff', input: '`ConsistentHash.header("x-forwarded-for")`, `localityLoadBalancing: false`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-forwarded-for')), localityLoadBalancing: false })) },
+    ],
+  },
+  {
+    title: 'Edge presets (`EdgeHop`, `EdgeChain.of`) and `IngressGateway` `edge`',
+    cases: [
+      { id: 'edge-derived', input: '`{ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()) }`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()) }), (o) => proxyConfig(o)) },
+      { id: 'edge-empty', input: '`EdgeChain.of()`', run: value(() => EdgeChain.of()) },
+      { id: 'edge-cdn-last', input: '`EdgeChain.of(EdgeHop.cloudflare())`', run: value(() => EdgeChain.of(EdgeHop.cloudflare())) },
+      { id: 'edge-proxy-not-last', input: '`EdgeChain.of(EdgeHop.awsNlb({ targetType: IP, proxyProtocol: true }), EdgeHop.metalLb())`', run: value(() => EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }), EdgeHop.metalLb())) },
+      { id: 'edge-not-a-hop', input: '`EdgeChain.of({ name: "nlb" })` (plain JavaScript)', run: value(() => EdgeChain.of({ name: 'nlb' } as never)) },
+      { id: 'edge-do-proxy-passthrough', input: '`EdgeHop.digitalOcean({ proxyProtocol: true })`', run: value(() => EdgeHop.digitalOcean({ proxyProtocol: true })) },
+      { id: 'edge-custom-bad', input: '`EdgeHop.custom({ name: "", layer: HopLayer.L4_PROXY, xffEntriesAppended: 1 })`', run: value(() => EdgeHop.custom({ name: '', layer: HopLayer.L4_PROXY, xffEntriesAppended: 1 })) },
+      { id: 'edge-nlb-target', input: '`EdgeHop.awsNlb({ targetType: "pod" })` (plain JavaScript)', run: value(() => EdgeHop.awsNlb({ targetType: 'pod' as never })) },
+      { id: 'edge-gateway-not-chain', input: '`{ edge: [EdgeHop.metalLb()] }` (plain JavaScript)', run: build(gateway({ edge: [EdgeHop.metalLb()] })) },
+      { id: 'edge-override', input: '`{ edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), topology: GatewayTopology.of({ numTrustedProxies: 1 }) }`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), topology: GatewayTopology.of({ numTrustedProxies: 1 }) }), (o) => proxyConfig(o)) },
+      { id: 'edge-spoofable', input: '`{ edge: EdgeChain.of(EdgeHop.cloudflare(), <NLB with PROXY>), topology: { numTrustedProxies: 2, proxyProtocol: true } }` (istio/istio#31704)', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })), topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }) })) },
+      { id: 'edge-proxy-unsupported', input: '`{ edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()), topology: { proxyProtocol: true } }`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()), topology: GatewayTopology.of({ proxyProtocol: true }) })) },
+      { id: 'edge-client-ip-blocks', input: '`clientIpBlocks` on a gateway with `edge: EdgeChain.of(EdgeHop.metalLb())`', run: build((c) => {
+        const gw = new IngressGateway(c, 'gw', { edge: EdgeChain.of(EdgeHop.metalLb()) });
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(gw), action: IpAccessAction.DENY, clientIpBlocks: BLOCK });
+      }, (o) => spec(o)) },
+      { id: 'edge-client-ip-blocks-no-edge', input: '`clientIpBlocks` on a gateway without `edge`', run: build((c) => {
+        new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), action: IpAccessAction.DENY, clientIpBlocks: BLOCK });
+      }) },
+    ],
+  },
+  {
+    title: 'Paths for `explain`',
+    cases: [
+      { id: 'explain-not-ip', input: '`explain({ client: "client.example", hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })`', run: value(() => explain({ client: 'client.example', hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })) },
+      { id: 'explain-negative-hops', input: '`explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })`', run: value(() => explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })) },
     ],
   },
 ];
