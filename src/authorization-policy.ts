@@ -5,12 +5,12 @@ import type {
   AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io';
 import { explainDescribedEdge } from './analysis/assumed-path';
-import { ExplainFindingId } from './analysis/explain';
+import { ExplainFindingId, ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway } from './ingress-gateway';
-import { IpBlock } from './ip-block';
+import { hostBitsMessage, IpBlock } from './ip-block';
 import { podTemplateOf } from './private/pod-template';
-import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, resourceName } from './private/problems';
+import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';
 import { Warnings } from './warnings';
 
 /** What an `IpAccessPolicy` does with matching requests. */
@@ -47,6 +47,8 @@ export interface LabelTargetOptions {
 export class PolicyTarget {
   /** The pods of an ingress gateway. */
   public static gateway(gateway: IIngressGateway): PolicyTarget {
+    failIfAny('PolicyTarget.gateway', [gateway !== null && typeof gateway === 'object' && gateway.selectorLabels !== undefined && gateway.node !== undefined ? undefined
+      : mustBe('gateway', 'an IngressGateway (or another IIngressGateway)', gateway, 'pass the gateway construct')]);
     return new PolicyTarget({ ...gateway.selectorLabels }, gateway.namespace, gateway, false, gateway.node.path);
   }
 
@@ -59,6 +61,7 @@ export class PolicyTarget {
 
   /** Pods with these labels. */
   public static labels(matchLabels: Readonly<Record<string, string>>, options: LabelTargetOptions = {}): PolicyTarget {
+    requireObject('PolicyTarget.labels', 'matchLabels', matchLabels, 'pass the pod labels, e.g. { app: "echo" }');
     return new PolicyTarget({ ...matchLabels }, options.namespace, undefined, false, undefined, options.isGateway ?? false);
   }
 
@@ -181,8 +184,9 @@ type ResolvedRule = Partial<Record<BlockField, readonly IpBlock[]>>;
  * catch-all forms are only written when asked for by name: `allowNothing`, `allowAll`, `denyAll`.
  *
  * Warnings: `remote-ip-blocks-on-sidecar`, `remote-ip-blocks-on-ambient`,
- * `remote-ip-blocks-without-trusted-hop`, `ip-blocks-after-snat`, `ip-blocks-see-proxy`,
- * `policy-namespace-differs-from-target`, `ip-block-host-bits`.
+ * `remote-ip-blocks-without-trusted-hop`, `remote-ip-blocks-spoofable`, `remote-ip-blocks-see-proxy`,
+ * `ip-blocks-after-snat`, `ip-blocks-see-proxy`, `policy-namespace-differs-from-target`,
+ * `ip-block-host-bits` (see `WARNING_CATALOG`).
  *
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
@@ -238,6 +242,7 @@ export class IpAccessPolicy extends Construct {
     super(scope, id);
     this.mode = IpAccessPolicy.pendingMode ?? 'rules';
     IpAccessPolicy.pendingMode = undefined;
+    requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
     const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
     failIfAny('IpAccessPolicy', [
       props.target instanceof PolicyTarget ? undefined
@@ -254,7 +259,7 @@ export class IpAccessPolicy extends Construct {
     this.target = props.target;
     this.namespace = props.namespace ?? props.target.namespace;
     if (this.mode === 'rules') {
-      this.rules.push(resolveRule(props, props.target));
+      this.addResolved(props);
     }
 
     this.resource = new ApiObject(this, 'Resource', {
@@ -273,13 +278,14 @@ export class IpAccessPolicy extends Construct {
    * @throws SourceIpValidationError on a catch-all policy, or for a rule without blocks
    */
   public addRule(rule: IpRuleOptions): this {
+    requireObject('IpAccessPolicy.addRule', 'rule', rule, 'pass { ipBlocks, remoteIpBlocks, ... }', this);
     failIfAny('IpAccessPolicy.addRule', [
       this.mode === 'rules' ? undefined
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
       ...ruleProblems(rule, `rules[${this.rules.length}].`, this.target),
       INPUT_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
     ], this);
-    this.rules.push(resolveRule(rule, this.target));
+    this.addResolved(rule);
     return this;
   }
 
@@ -294,6 +300,18 @@ export class IpAccessPolicy extends Construct {
       selector: { matchLabels: { ...this.target.selectorLabels } },
       rules: this.renderRules(),
     };
+  }
+
+  /** Stores a checked rule, and warns about host bits naming each block's field as typed. */
+  private addResolved(rule: IpRuleOptions): void {
+    for (const field of INPUT_FIELDS) {
+      for (const block of rule[field] ?? []) {
+        if (block.hostBitsCleared) {
+          Warnings.of(this).add('ip-block-host-bits', hostBitsMessage(field, block));
+        }
+      }
+    }
+    this.rules.push(resolveRule(rule, this.target));
   }
 
   private renderRules(): AuthorizationPolicySpecRules[] | undefined {
@@ -341,6 +359,12 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${gateway?.edge}), the gateway trusts `
         + `${described.normal.trustedAddress}, not the client, so the policy matches a proxy's address. Fix: ${described.findings.find((f) => f.id === ExplainFindingId.TRUSTS_PROXY_ADDRESS)?.fix ?? 'correct numTrustedProxies'}`);
     }
+    if (usesDirect && described !== undefined && !described.ipBlocksSeesClient) {
+      // With a described edge, the simulator knows what the TCP peer is.
+      const peer = described.normal.layers.find((l) => l.role === ExplainLayerRole.GATEWAY)?.ipBlocks;
+      warnings.add('ip-blocks-see-proxy', `ipBlocks on ${target}: with the described edge (${gateway?.edge}), the gateway's TCP peer is ${peer ?? 'not the client'}, `
+        + `not the client. Fix: use clientIpBlocks (or remoteIpBlocks)${gateway?.clientIpField === 'ipBlocks' ? ', after fixing the path so a header or PROXY protocol carries the client' : ''}`);
+    }
     if (gateway !== undefined) {
       const topology = gateway.topology;
       if (usesRemote && topology.numTrustedProxies === 0 && !topology.proxyProtocol) {
@@ -348,12 +372,13 @@ export class IpAccessPolicy extends Construct {
           + 'remote.ip is just the TCP peer, the same address ipBlocks sees. Fix: set numTrustedProxies to the number of HTTP proxies in front, '
           + 'turn on proxyProtocol if the load balancer sends it, or use ipBlocks with externalTrafficPolicy Local');
       }
-      if (usesDirect && gateway.externalTrafficPolicy === ExternalTrafficPolicy.CLUSTER) {
+      // Without a described edge, reason from the gateway's settings alone.
+      if (usesDirect && described === undefined && gateway.externalTrafficPolicy === ExternalTrafficPolicy.CLUSTER) {
         warnings.add('ip-blocks-after-snat', `ipBlocks on ${target}, whose Service has externalTrafficPolicy Cluster: nodes replace the client address `
           + '(SNAT), so the TCP peer is a node. Fix: set externalTrafficPolicy Local, or match remoteIpBlocks behind a proxy');
       }
-      if (usesDirect && (topology.proxyProtocol || topology.numTrustedProxies > 0)) {
-        warnings.add('ip-blocks-see-proxy', `ipBlocks on ${target}, which sits behind ${topology.proxyProtocol ? 'a PROXY-protocol load balancer' : `${topology.numTrustedProxies} trusted proxies`}: `
+      if (usesDirect && described === undefined && (topology.proxyProtocol || topology.numTrustedProxies > 0)) {
+        warnings.add('ip-blocks-see-proxy', `ipBlocks on ${target}, which sits behind ${topology.proxyProtocol ? 'a PROXY-protocol load balancer' : `${topology.numTrustedProxies} trusted ${topology.numTrustedProxies === 1 ? 'proxy' : 'proxies'}`}: `
           + 'the TCP peer is that proxy, not the client. Fix: use remoteIpBlocks');
       }
     }
@@ -361,16 +386,6 @@ export class IpAccessPolicy extends Construct {
     if (this.namespace !== undefined && targetNamespace !== undefined && this.namespace !== targetNamespace) {
       warnings.add('policy-namespace-differs-from-target', `the policy is in namespace ${this.namespace} but its target runs in ${targetNamespace}: `
         + 'a selector only matches pods in the policy\'s namespace, unless that is Istio\'s root namespace. Fix: leave namespace unset');
-    }
-    for (const rule of this.rules) {
-      for (const field of BLOCK_FIELDS) {
-        for (const block of rule[field] ?? []) {
-          if (block.hostBitsCleared) {
-            warnings.add('ip-block-host-bits', `${field} entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} (the whole range). `
-              + `Fix: write ${JSON.stringify(block.toString())}, or ${JSON.stringify(block.input.split('/')[0])} alone for one address`);
-          }
-        }
-      }
     }
     return [];
   }
@@ -414,7 +429,7 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
   for (const field of CLIENT_FIELDS) {
     if (rule[field] !== undefined && target?.gateway?.edge === undefined) {
       problems.push(mustBe(`${prefix}${field}`, 'used only on a gateway built with an edge (EdgeChain), which decides whether ipBlocks or remoteIpBlocks sees the client',
-        (rule[field] ?? []).map(String), `describe the gateway's edge with IngressGateway { edge: EdgeChain.of(...) }, or name the field: ${field === 'clientIpBlocks' ? 'ipBlocks or remoteIpBlocks' : 'notIpBlocks or notRemoteIpBlocks'}`));
+        Array.isArray(rule[field]) ? (rule[field] ?? []).map(String) : rule[field], `describe the gateway's edge with IngressGateway { edge: EdgeChain.of(...) }, or name the field: ${field === 'clientIpBlocks' ? 'ipBlocks or remoteIpBlocks' : 'notIpBlocks or notRemoteIpBlocks'}`));
     }
   }
   const resolved = target === undefined ? {} : resolveRule(rule, target);

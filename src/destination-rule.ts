@@ -5,7 +5,7 @@ import type {
   DestinationRuleSpec, DestinationRuleSpecTrafficPolicyLoadBalancer,
   DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash, DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
 } from '../imports/networking.istio.io';
-import { failIfAny, mustBe, oneOf, Problem, resourceName, wholeNumber } from './private/problems';
+import { failIfAny, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber } from './private/problems';
 import { Warnings } from './warnings';
 
 /**
@@ -52,8 +52,8 @@ export interface CookieHashOptions {
   readonly ttl?: Duration;
 }
 
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An HTTP token (RFC 9110 §5.6.2): what a header or cookie name may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * What a consistent hash is computed from (`consistentHash` hash key, exactly one).
@@ -63,7 +63,8 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export class ConsistentHash {
   /**
    * The client address the calling proxy trusts: at an ingress gateway, the address derived from
-   * `X-Forwarded-For` / PROXY protocol; at a sidecar, the connection's source. Works for TCP too.
+   * `X-Forwarded-For` / PROXY protocol; at a sidecar, the rightmost `X-Forwarded-For` entry when
+   * the request has one, else the connection's source. Works for TCP too (the connection's source).
    */
   public static sourceIp(): ConsistentHash {
     return new ConsistentHash({ useSourceIp: true }, 'source IP');
@@ -75,7 +76,7 @@ export class ConsistentHash {
    * @throws SourceIpValidationError if `name` is not an HTTP header name
    */
   public static header(name: string): ConsistentHash {
-    failIfAny('ConsistentHash.header', [typeof name === 'string' && HEADER_NAME.test(name) ? undefined
+    failIfAny('ConsistentHash.header', [typeof name === 'string' && TOKEN.test(name) ? undefined
       : mustBe('name', 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~, no spaces or colons)', name,
         'write the header name alone, e.g. "x-user-id"')]);
     return new ConsistentHash({ httpHeaderName: name.toLowerCase() }, `header ${name.toLowerCase()}`);
@@ -87,9 +88,10 @@ export class ConsistentHash {
    * @throws SourceIpValidationError listing every bad option
    */
   public static cookie(options: CookieHashOptions): ConsistentHash {
+    requireObject('ConsistentHash.cookie', 'options', options, 'pass { name: "session" }');
     const ttlMs = options.ttl instanceof Duration ? options.ttl.toMilliseconds() : undefined;
     failIfAny('ConsistentHash.cookie', [
-      typeof options.name === 'string' && COOKIE_NAME.test(options.name) ? undefined
+      typeof options.name === 'string' && TOKEN.test(options.name) ? undefined
         : mustBe('name', 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)', options.name, 'write the cookie name alone, e.g. "session"'),
       options.path === undefined || (typeof options.path === 'string' && options.path.startsWith('/') && !/[\s;]/.test(options.path)) ? undefined
         : mustBe('path', 'a path starting with "/" without spaces or ";"', options.path, 'write e.g. "/"'),
@@ -259,6 +261,7 @@ export class ClientAffinity extends Construct {
 
   constructor(scope: Construct, id: string, props: ClientAffinityProps) {
     super(scope, id);
+    requireObject('ClientAffinity', 'props', props, 'pass { host, loadBalancer }', this);
     failIfAny('ClientAffinity', [
       hostProblem(props.host),
       props.loadBalancer instanceof LoadBalancer ? undefined

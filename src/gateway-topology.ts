@@ -1,4 +1,4 @@
-import { failIfAny, mustBe, oneOf, wholeNumber } from './private/problems';
+import { failIfAny, mustBe, oneOf, requireObject, wholeNumber } from './private/problems';
 
 /**
  * How a gateway handles the `x-forwarded-client-cert` header (`gatewayTopology.forwardClientCertDetails`).
@@ -81,7 +81,17 @@ export class GatewayTopology {
    * @throws SourceIpValidationError listing every bad field
    */
   public static of(props: GatewayTopologyProps): GatewayTopology {
+    requireObject('GatewayTopology', 'props', props, 'pass an object, e.g. GatewayTopology.of({ numTrustedProxies: 1 })');
     return new GatewayTopology(props);
+  }
+
+  /**
+   * The AuthorizationPolicy field that sees the client at a gateway with this topology:
+   * `remoteIpBlocks` when the client comes from `X-Forwarded-For` or a PROXY header, `ipBlocks`
+   * when only the packet source can carry it.
+   */
+  public static clientIpFieldFor(numTrustedProxies: number, proxyProtocol: boolean): 'ipBlocks' | 'remoteIpBlocks' {
+    return numTrustedProxies > 0 || proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks';
   }
 
   /** `numTrustedProxies`, 0 when not given. */
@@ -105,6 +115,11 @@ export class GatewayTopology {
     this.numTrustedProxies = props.numTrustedProxies ?? 0;
     this.proxyProtocol = props.proxyProtocol ?? false;
     this.forwardClientCertDetails = props.forwardClientCertDetails;
+  }
+
+  /** The AuthorizationPolicy field that sees the client at a gateway with this topology. */
+  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
+    return GatewayTopology.clientIpFieldFor(this.numTrustedProxies, this.proxyProtocol);
   }
 
   /** A copy with some fields changed. */

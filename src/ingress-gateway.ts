@@ -6,10 +6,10 @@ import { ExplainFindingId } from './analysis/explain';
 import { EdgeChain } from './edge/edge-chain';
 import { ExternalTrafficPolicy, GatewayPortProtocol, GatewayServiceType } from './gateway-service';
 import { GatewayTopology } from './gateway-topology';
-import { IpBlock } from './ip-block';
+import { hostBitsMessage, IpBlock } from './ip-block';
 import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION } from './private/proxy-config';
 import {
-  annotationMapProblems, failIfAny, labelMapProblems, mustBe, oneOf, Problem, resourceName, wholeNumber,
+  annotationMapProblems, failIfAny, labelMapProblems, listProblem, mustBe, oneOf, plural, Problem, requireObject, resourceName, wholeNumber,
 } from './private/problems';
 import { Warnings } from './warnings';
 
@@ -198,7 +198,10 @@ const DEFAULT_PORTS: readonly GatewayPort[] = [
  * written to the pods' `proxy.istio.io/config` annotation, merged with any ProxyConfig given in
  * `podAnnotations`.
  *
- * Warnings: `local-traffic-policy-single-replica`, `local-traffic-policy-no-spread`.
+ * Warnings (ids in `WARNING_CATALOG`): replicas and spreading with `externalTrafficPolicy: Local`,
+ * host bits in source ranges, and, with an `edge`, every cross-layer check between the described
+ * hops and the gateway as configured, including the Envoy simulator's spoofing and trusted-proxy
+ * findings.
  *
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
@@ -235,6 +238,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
+    requireObject('IngressGateway', 'props', props, 'pass an object of IngressGatewayProps, or nothing', this);
     const name = props.name ?? DEFAULT_NAME;
     const edge = props.edge instanceof EdgeChain ? props.edge : undefined;
     const derived = edge?.gatewaySettings();
@@ -254,8 +258,11 @@ export class IngressGateway extends Construct implements IIngressGateway {
     };
     const podLabels: Record<string, string> = { ...selectorLabels, 'sidecar.istio.io/inject': 'true' };
 
-    const proxyConfig = mergeProxyConfig(props.podAnnotations?.[PROXY_CONFIG_ANNOTATION], {
-      gatewayTopology: { ...topology._render() },
+    // A non-string value is reported by annotationMapProblems; do not report it twice.
+    const userProxyConfig = props.podAnnotations?.[PROXY_CONFIG_ANNOTATION];
+    const renderedTopology = topology._render();
+    const proxyConfig = mergeProxyConfig(typeof userProxyConfig === 'string' ? userProxyConfig : undefined, {
+      gatewayTopology: { ...renderedTopology },
     });
     failIfAny('IngressGateway', [
       props.edge === undefined || props.edge instanceof EdgeChain ? undefined
@@ -275,9 +282,12 @@ export class IngressGateway extends Construct implements IIngressGateway {
           'remove healthCheckNodePort, or use a LoadBalancer Service with externalTrafficPolicy Local')
         : undefined,
       props.loadBalancerSourceRanges !== undefined && serviceType !== GatewayServiceType.LOAD_BALANCER
-        ? mustBe('loadBalancerSourceRanges', 'set only with serviceType LOAD_BALANCER', props.loadBalancerSourceRanges.map(String),
+        ? mustBe('loadBalancerSourceRanges', 'set only with serviceType LOAD_BALANCER', props.loadBalancerSourceRanges,
           'remove loadBalancerSourceRanges, or use a LoadBalancer Service')
         : undefined,
+      listProblem('loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'write loadBalancerSourceRanges: IpBlock.ofAll([...])'),
+      ...(Array.isArray(props.loadBalancerSourceRanges) ? props.loadBalancerSourceRanges : []).map((block, i) => (block instanceof IpBlock ? undefined
+        : mustBe(`loadBalancerSourceRanges[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`))),
       ...portProblems(props.ports),
       ...labelMapProblems('appLabel/istioLabel', selectorLabels),
       ...labelMapProblems('podLabels', props.podLabels),
@@ -290,7 +300,8 @@ export class IngressGateway extends Construct implements IIngressGateway {
         ? mustBe('podAnnotations["inject.istio.io/templates"]', '"gateway" or absent', props.podAnnotations['inject.istio.io/templates'],
           'remove it: gateway injection needs the gateway template')
         : undefined,
-      ...(proxyConfig.ok ? [] : proxyConfig.problems.map((p) => `'podAnnotations["${PROXY_CONFIG_ANNOTATION}"]': ${p}`)),
+      ...(proxyConfig.ok ? userTopologyProblems(proxyConfig.config, renderedTopology)
+        : proxyConfig.problems.map((p) => `'podAnnotations["${PROXY_CONFIG_ANNOTATION}"]': ${p}`)),
     ], this);
 
     this.selectorLabels = selectorLabels;
@@ -382,7 +393,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
 
     const warnings = Warnings.of(this);
     if (externalTrafficPolicy === ExternalTrafficPolicy.LOCAL && replicas < 2) {
-      warnings.add('local-traffic-policy-single-replica', `externalTrafficPolicy Local with ${replicas} replica: only the node running the gateway pod takes traffic, `
+      warnings.add('local-traffic-policy-single-replica', `externalTrafficPolicy Local with ${plural(replicas, 'replica')}: only nodes running a gateway pod take traffic, `
         + 'and a restart or node loss drops all of it. Fix: set replicas to 2 or more');
     }
     if (externalTrafficPolicy === ExternalTrafficPolicy.LOCAL && !spread) {
@@ -400,8 +411,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
     }
     for (const block of props.loadBalancerSourceRanges ?? []) {
       if (block.hostBitsCleared) {
-        warnings.add('ip-block-host-bits', `loadBalancerSourceRanges entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} `
-          + `(the whole range). Fix: write ${block}, or ${block.input.split('/')[0]} alone for one address`);
+        warnings.add('ip-block-host-bits', hostBitsMessage('loadBalancerSourceRanges', block));
       }
     }
   }
@@ -416,7 +426,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
    * gateway reads the client from `X-Forwarded-For` or PROXY protocol, `ipBlocks` otherwise.
    */
   public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
-    return this.topology.numTrustedProxies > 0 || this.topology.proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks';
+    return this.topology.clientIpField;
   }
 }
 
@@ -482,9 +492,42 @@ function checkAgainstEdge(warnings: Warnings, edge: EdgeChain, props: IngressGat
   }
 }
 
+/**
+ * ProxyConfig `gatewayTopology` fields the user wrote in `podAnnotations` that would make the gateway
+ * run differently from its `topology`: `proxyProtocol` while the topology has it off (every check
+ * of this library would then reason without it), and unknown keys, which Istio drops silently.
+ * `forwardClientCertDetails` may stay there: nothing here depends on it.
+ */
+function userTopologyProblems(merged: Record<string, unknown>, rendered: object): Problem[] {
+  const user = merged.gatewayTopology;
+  if (user === null || typeof user !== 'object') {
+    return [];
+  }
+  const prop = `podAnnotations["${PROXY_CONFIG_ANNOTATION}"] gatewayTopology`;
+  return Object.keys(user).flatMap((key) => {
+    const value = (user as Record<string, unknown>)[key];
+    if (!TOPOLOGY_FIELDS.includes(key)) {
+      const near = TOPOLOGY_FIELDS.find((field) => field.toLowerCase().startsWith(key.toLowerCase().slice(0, 6)));
+      return [mustBe(`${prop}.${key}`, `one of the Topology fields ${TOPOLOGY_FIELDS.join(', ')} (Istio drops unknown fields without a word)`, value,
+        near === undefined ? 'remove it' : `did you mean ${near}? Set it through topology: GatewayTopology.of({ ${near}: ... })`)];
+    }
+    if (key === 'proxyProtocol' && !(key in rendered)) {
+      return [mustBe(`${prop}.proxyProtocol`, 'absent while topology.proxyProtocol is off', value,
+        'set it through topology: GatewayTopology.of({ proxyProtocol: true }) so the gateway and this library agree')];
+    }
+    return [];
+  });
+}
+
+/** The fields of ProxyConfig `Topology` in Istio 1.30 (istio.md §1). */
+const TOPOLOGY_FIELDS = ['numTrustedProxies', 'forwardClientCertDetails', 'proxyProtocol'];
+
 function portProblems(ports: readonly GatewayPort[] | undefined): Problem[] {
   if (ports === undefined) {
     return [];
+  }
+  if (!Array.isArray(ports)) {
+    return [mustBe('ports', 'a list of GatewayPort', ports, 'write ports: [{ name: "http2", port: 80 }]')];
   }
   const problems: Problem[] = [];
   if (ports.length === 0) {
@@ -493,6 +536,10 @@ function portProblems(ports: readonly GatewayPort[] | undefined): Problem[] {
   const names = new Set<string>();
   const numbers = new Set<string>();
   ports.forEach((port, i) => {
+    if (port === null || typeof port !== 'object') {
+      problems.push(mustBe(`ports[${i}]`, 'a GatewayPort object', port, 'write { name: "http2", port: 80 }'));
+      return;
+    }
     problems.push(
       wholeNumber(`ports[${i}].port`, port.port, 1, 65535, 'pass a port number'),
       wholeNumber(`ports[${i}].targetPort`, port.targetPort, 1, 65535, 'pass a container port number'),

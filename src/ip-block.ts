@@ -49,6 +49,9 @@ export class IpBlock {
    * @throws SourceIpValidationError naming each bad entry by its index
    */
   public static ofAll(texts: readonly string[]): IpBlock[] {
+    if (!Array.isArray(texts)) {
+      throw new SourceIpValidationError('IpBlock.ofAll', [`'texts' must be a list of strings, got ${show(texts)}. Fix: write IpBlock.ofAll(["203.0.113.0/24"])`]);
+    }
     const problems: string[] = [];
     const blocks: IpBlock[] = [];
     texts.forEach((text, i) => {
@@ -133,6 +136,11 @@ export class IpBlock {
     return this.canonical;
   }
 
+  /** The canonical text, so blocks print as CIDRs in messages and JSON. */
+  public toJSON(): string {
+    return this.canonical;
+  }
+
   /** Whether both blocks cover the same range. */
   public equals(other: IpBlock): boolean {
     return this.toString() === other.toString();
@@ -159,4 +167,12 @@ function describeType(value: unknown): string {
     return 'a list';
   }
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * The `ip-block-host-bits` warning text for a block given in `field`, naming the block as typed.
+ */
+export function hostBitsMessage(field: string, block: IpBlock): string {
+  return `${field} entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} (the whole range). `
+    + `Fix: write ${JSON.stringify(block.toString())}, or ${JSON.stringify(block.input.split('/')[0])} alone for one address`;
 }

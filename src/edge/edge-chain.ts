@@ -1,5 +1,6 @@
 import { ExplainEdge, ExplainHop, ExplainHopKind } from '../analysis/explain';
 import { GatewayServiceType } from '../gateway-service';
+import { GatewayTopology } from '../gateway-topology';
 import { failIfAny, Problem } from '../private/problems';
 import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
 
@@ -101,7 +102,7 @@ export class EdgeChain {
       proxyProtocol,
       externalTrafficPolicy: local || last.requiresLocal ? 'Local' : 'Cluster',
       serviceAnnotations: { ...last.serviceAnnotations },
-      clientIpField: numTrustedProxies > 0 || proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks',
+      clientIpField: GatewayTopology.clientIpFieldFor(numTrustedProxies, proxyProtocol),
     };
   }
 

@@ -1,5 +1,5 @@
 import { GatewayServiceType } from '../gateway-service';
-import { annotationMapProblems, failIfAny, mustBe, oneOf, Problem, wholeNumber } from '../private/problems';
+import { annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, Problem, requireObject, wholeNumber } from '../private/problems';
 
 /** How a hop handles a connection. */
 export enum HopLayer {
@@ -283,7 +283,9 @@ export class EdgeHop {
    * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
    */
   public static awsNlb(options: AwsNlbOptions): EdgeHop {
+    requireObject('EdgeHop.awsNlb', 'options', options, 'pass { targetType: AwsNlbTargetType.IP }');
     failIfAny('EdgeHop.awsNlb', [
+      options.targetType === undefined ? mustBe('targetType', 'set', undefined, 'pass targetType: AwsNlbTargetType.INSTANCE or IP') : undefined,
       oneOf('targetType', options.targetType, AwsNlbTargetType, 'use AwsNlbTargetType.INSTANCE or IP'),
       booleanProblem('preserveClientIp', options.preserveClientIp),
       booleanProblem('proxyProtocol', options.proxyProtocol),
@@ -584,6 +586,7 @@ export class EdgeHop {
    * @throws SourceIpValidationError listing every bad field
    */
   public static custom(props: EdgeHopProps): EdgeHop {
+    requireObject('EdgeHop.custom', 'props', props, 'pass { name, layer, ... }');
     return new EdgeHop(props, 'EdgeHop.custom');
   }
 
@@ -660,7 +663,9 @@ function hopProblems(props: EdgeHopProps): Problem[] {
     oneOf('serviceType', props.serviceType, GatewayServiceType, 'use a GatewayServiceType member'),
     ...annotationMapProblems('serviceAnnotations', props.serviceAnnotations),
   ];
-  (props.proxyProtocolSupport ?? []).forEach((v, i) => problems.push(oneOf(`proxyProtocolSupport[${i}]`, v, ProxyProtocolVersion, 'use ProxyProtocolVersion.V1 or V2')));
+  problems.push(listProblem('proxyProtocolSupport', props.proxyProtocolSupport, 'write proxyProtocolSupport: [ProxyProtocolVersion.V2]'));
+  (Array.isArray(props.proxyProtocolSupport) ? props.proxyProtocolSupport : [])
+    .forEach((v, i) => problems.push(oneOf(`proxyProtocolSupport[${i}]`, v, ProxyProtocolVersion, 'use ProxyProtocolVersion.V1 or V2')));
   if (props.layer !== HopLayer.L7 && (props.xffEntriesAppended ?? 0) > 0) {
     problems.push(mustBe('xffEntriesAppended', '0 for an L4 hop (only HTTP proxies write X-Forwarded-For)', props.xffEntriesAppended,
       'use layer: HopLayer.L7 for a hop that appends to X-Forwarded-For'));
@@ -672,7 +677,7 @@ function hopProblems(props: EdgeHopProps): Problem[] {
   if (props.layer === HopLayer.L7 && props.sourcePreservation !== undefined && props.sourcePreservation !== SourcePreservation.NEVER) {
     problems.push(mustBe('sourcePreservation', 'NEVER for an L7 hop (it opens its own connections)', props.sourcePreservation, 'remove sourcePreservation'));
   }
-  if (props.proxyProtocol !== undefined && props.proxyProtocolSupport !== undefined && !props.proxyProtocolSupport.includes(props.proxyProtocol)) {
+  if (props.proxyProtocol !== undefined && Array.isArray(props.proxyProtocolSupport) && !props.proxyProtocolSupport.includes(props.proxyProtocol)) {
     problems.push(mustBe('proxyProtocol', `one of the supported versions (${props.proxyProtocolSupport.join(', ') || 'none'})`, props.proxyProtocol,
       'the hop cannot send this PROXY protocol version; remove proxyProtocol or fix proxyProtocolSupport'));
   }

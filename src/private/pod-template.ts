@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
+import { show } from './problems';
 
 /** Read and write access to the pod template of a workload, whatever construct models it. */
 export interface PodTemplate {
@@ -43,6 +44,10 @@ export const SUPPORTED_WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS);
  * @throws SourceIpValidationError for any other construct
  */
 export function podTemplateOf(workload: IConstruct, caller: string): PodTemplate {
+  if (workload === null || typeof workload !== 'object' || (workload as Partial<IConstruct>).node === undefined) {
+    throw new SourceIpValidationError(caller, [`'workload' must be a cdk8s-plus-27 workload or a raw ApiObject of kind ${SUPPORTED_WORKLOAD_KINDS.join(', ')}, `
+      + `got ${show(workload)}. Fix: pass the Deployment (or other workload) whose pods should change`]);
+  }
   if (workload instanceof kplus.AbstractPod) {
     return kplusTemplate(workload);
   }
@@ -95,6 +100,12 @@ function apiObjectTemplate(object: ApiObject): PodTemplate {
         : json.spec?.selector?.matchLabels) };
     },
     writeAnnotation: (key, value) => {
+      if (templatePath.length === 0) {
+        // A bare Pod: its metadata is the object's own, which cdk8s merges with later
+        // addAnnotation calls; a patch would replace those at synth.
+        object.metadata.addAnnotation(key, value);
+        return;
+      }
       // Create the missing parents first: a JSON patch `add` needs its parent to exist.
       let node: unknown = object.toJson();
       const pointer: string[] = [];

@@ -124,3 +124,23 @@ export function resourceName(prop: string, value: string | undefined, kind: 'nam
     ? 'a namespace name (at most 63 lower-case letters, digits and \'-\')'
     : 'an object name (at most 253 lower-case letters, digits, \'-\' and \'.\')', value, 'use lower case and replace other characters with \'-\'');
 }
+
+/**
+ * Throws unless `value` is a plain object: guards plain-JavaScript callers that pass `undefined`,
+ * `null` or a list where props or options belong, before any field is read.
+ */
+export function requireObject(subject: string, prop: string, value: unknown, fix: string, scope?: IConstruct): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SourceIpValidationError(subject, [mustBe(prop, 'an object', value, fix)], scope?.node.path);
+  }
+}
+
+/** A list, or `undefined`. */
+export function listProblem(prop: string, value: unknown, fix: string): Problem {
+  return value === undefined || Array.isArray(value) ? undefined : mustBe(prop, 'a list', value, fix);
+}
+
+/** `1 replica`, `2 replicas`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
