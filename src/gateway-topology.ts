@@ -54,8 +54,11 @@ export interface GatewayTopologyProps {
 
 /** The `gatewayTopology` object as written to the ProxyConfig annotation. */
 export interface RenderedGatewayTopology {
+  /** Always written, so the gateway never inherits a mesh-wide hop count. */
   readonly numTrustedProxies: number;
+  /** `{}` when PROXY protocol is on; absent when off (the field is on by presence). */
   readonly proxyProtocol?: Record<string, never>;
+  /** Written only when set. */
   readonly forwardClientCertDetails?: string;
 }
 

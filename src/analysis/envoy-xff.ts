@@ -125,7 +125,11 @@ export interface EnvoyXffInput {
    */
   readonly localAddress?: string;
 
-  /** The incoming `x-envoy-external-address` value, or `null`/absent when the request has none. */
+  /**
+   * The incoming `x-envoy-external-address` value, or `null`/absent when the request has none.
+   *
+   * @default - the request has no such header
+   */
   readonly externalAddressIn?: string | null;
 
   /**
