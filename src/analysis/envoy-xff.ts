@@ -364,7 +364,7 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
 
 function checkUint32(field: string, value: number, problems: string[]): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_UINT32) {
-    problems.push(`'${field}' must be a whole number from 0 to ${MAX_UINT32} (a uint32), got ${value}`);
+    problems.push(`'${field}' must be a whole number from 0 to ${MAX_UINT32} (a uint32), got ${value}. Fix: count the trusted hops (0 when none)`);
   }
 }
 
@@ -378,7 +378,7 @@ function internalClassifier(setting: EnvoyXffInput['internalAddresses'], problem
     return isBuiltinInternal;
   }
   if (!Array.isArray(setting)) {
-    problems.push(`'internalAddresses' must be 'none', 'builtin' or a list of CIDRs, got ${JSON.stringify(setting)}`);
+    problems.push(`'internalAddresses' must be 'none', 'builtin' or a list of CIDRs, got ${JSON.stringify(setting)}. Fix: write 'none' (Envoy's default) or e.g. ['10.0.0.0/8']`);
     return () => false;
   }
   if (setting.length === 0) {
@@ -398,7 +398,7 @@ function parseCidrList(field: string, texts: readonly string[], problems: string
   texts.forEach((text, i) => {
     const name = `'${field}[${i}]'`;
     if (typeof text !== 'string') {
-      problems.push(`${name} must be a CIDR string, got ${JSON.stringify(text)}`);
+      problems.push(`${name} must be a CIDR string, got ${JSON.stringify(text)}. Fix: write it as text, e.g. "10.0.0.0/8"`);
       return;
     }
     if (!text.includes('/')) {
