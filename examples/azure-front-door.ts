@@ -1,17 +1,25 @@
 // Azure Front Door in front of the AKS Standard Load Balancer: Front Door appends the client to
 // X-Forwarded-For and the load balancer routes packets, so the gateway trusts 1 proxy and keeps
 // externalTrafficPolicy Local (then ipBlocks can also pin traffic to Front Door's own ranges).
+// Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
+  Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
-const app = new App();
-const chart = new Chart(app, 'azure-front-door', { namespace: 'istio-ingress' });
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'azure-front-door');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
   edge: EdgeChain.of(EdgeHop.azureFrontDoor(), EdgeHop.azureLoadBalancer()),
 });
+const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
+new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
 
 new IpAccessPolicy(chart, 'deny-listed', {
   target: PolicyTarget.gateway(gateway),
@@ -20,5 +28,5 @@ new IpAccessPolicy(chart, 'deny-listed', {
 });
 
 app.synth();
-writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -1,19 +1,25 @@
 // Cloudflare in front of a Google Cloud Application Load Balancer: Cloudflare appends the client,
 // the load balancer appends Cloudflare's address and its own, so the gateway trusts 3 proxies.
 // Session affinity hashes the address the gateway trusts (x-envoy-external-address), not the whole
-// X-Forwarded-For header, which changes with every hop.
+// X-Forwarded-For header, which changes with every hop. Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  ClientAffinity, ConsistentHash, EdgeChain, EdgeHop, HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  LoadBalancer, PolicyTarget, Warnings, writeSourceIpReport,
+  ClientAffinity, ConsistentHash, EdgeChain, EdgeHop, GatewayRoute, HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
+  LoadBalancer, PolicyTarget, RouteBackend, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
-const app = new App();
-const chart = new Chart(app, 'cloudflare-gclb', { namespace: 'istio-ingress' });
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'cloudflare-gclb');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
   edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.googleCloudApplicationLoadBalancer()),
 });
+const checkout = new SourceIpEcho(chart, 'checkout', { namespace: 'shop' });
+new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(checkout.service) });
 
 new IpAccessPolicy(chart, 'partners', {
   target: PolicyTarget.gateway(gateway),
@@ -23,11 +29,11 @@ new IpAccessPolicy(chart, 'partners', {
 
 new ClientAffinity(chart, 'sticky-checkout', {
   namespace: 'shop',
-  host: 'checkout.shop.svc.cluster.local',
+  host: checkout.host,
   loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-envoy-external-address'), HashAlgorithm.maglev()),
   localityLoadBalancing: false,
 });
 
 app.synth();
-writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -1,17 +1,25 @@
 // GKE's default passthrough Network Load Balancer routes packets without changing their source;
 // with externalTrafficPolicy Local (derived from the edge) the gateway sees the client as its TCP
-// peer, so "the client IP" is matched with ipBlocks.
+// peer, so "the client IP" is matched with ipBlocks. Istio profile: minimal or default (the app
+// deploys its own gateway in istio-ingress).
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
+  Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
-const app = new App();
-const chart = new Chart(app, 'gke-nlb-local', { namespace: 'istio-ingress' });
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'gke-nlb-local');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
   edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()),
 });
+const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
+new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
 
 new IpAccessPolicy(chart, 'office-only', {
   target: PolicyTarget.gateway(gateway),
@@ -20,5 +28,5 @@ new IpAccessPolicy(chart, 'office-only', {
 });
 
 app.synth();
-writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -1,20 +1,27 @@
 // Without presets: the same knobs set by hand, for a path no preset describes (here, one HTTP
 // proxy that appends one X-Forwarded-For entry, in front of a NodePort Service). Name the policy
-// field yourself: remoteIpBlocks, because the client arrives in X-Forwarded-For.
+// field yourself: remoteIpBlocks, because the client arrives in X-Forwarded-For. Nothing checks a
+// path nobody described: the report says so (edge-not-described). Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  ExternalTrafficPolicy, GatewayServiceType, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  PolicyTarget, Warnings, writeSourceIpReport,
+  ExternalTrafficPolicy, GatewayRoute, GatewayServiceType, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
+  PolicyTarget, RouteBackend, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
-const app = new App();
-const chart = new Chart(app, 'manual-topology', { namespace: 'istio-ingress' });
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'manual-topology');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'partners', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
   serviceType: GatewayServiceType.NODE_PORT,
   externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER,
   topology: GatewayTopology.of({ numTrustedProxies: 1 }),
 });
+const echo = new SourceIpEcho(chart, 'echo', { namespace: 'partners' });
+new GatewayRoute(chart, 'route', { namespace: 'partners', gateway, backend: RouteBackend.service(echo.service) });
 
 new IpAccessPolicy(chart, 'partners', {
   target: PolicyTarget.gateway(gateway),
@@ -23,5 +30,5 @@ new IpAccessPolicy(chart, 'partners', {
 });
 
 app.synth();
-writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

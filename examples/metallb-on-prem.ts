@@ -1,18 +1,26 @@
 // On premises with MetalLB: packets are routed to the nodes unchanged, so with
 // externalTrafficPolicy Local the gateway sees the client directly; MetalLB then announces the
 // address only from nodes that run a gateway pod, so the gateway runs on 3 spread nodes.
+// Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
+  Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
-const app = new App();
-const chart = new Chart(app, 'metallb-on-prem', { namespace: 'istio-ingress' });
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'metallb-on-prem');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'intranet', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
   edge: EdgeChain.of(EdgeHop.metalLb()),
   replicas: 3,
 });
+const echo = new SourceIpEcho(chart, 'echo', { namespace: 'intranet' });
+new GatewayRoute(chart, 'route', { namespace: 'intranet', gateway, backend: RouteBackend.service(echo.service) });
 
 new IpAccessPolicy(chart, 'intranet', {
   target: PolicyTarget.gateway(gateway),
@@ -21,5 +29,5 @@ new IpAccessPolicy(chart, 'intranet', {
 });
 
 app.synth();
-writeSourceIpReport(app); // source-ip-report.md: what each layer sees of the client
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
 Warnings.print(app);

@@ -4,8 +4,10 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { InterceptionMode, setInterceptionMode, Warnings } from 'cdk8s-istio-source-ip';
 
-const app = new App();
+const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'workload-tproxy', { namespace: 'apps' });
+// TPROXY only means something in pods that get a sidecar: the namespace is labelled for injection.
+new kplus.Namespace(chart, 'apps', { metadata: { name: 'apps', labels: { 'istio-injection': 'enabled' } } });
 
 const echo = new kplus.Deployment(chart, 'echo', {
   containers: [{ image: 'registry.k8s.io/echoserver:1.10', portNumber: 8080, securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false } }],

@@ -17,7 +17,7 @@ function exampleReport(file: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-'));
   try {
     execFileSync('npx', ['tsx', file], { env: { ...process.env, CDK8S_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'inherit'] });
-    return fs.readFileSync(path.join(outdir, 'source-ip-report.md'), 'utf8');
+    return fs.readFileSync(path.join(outdir, 'report', 'source-ip-report.md'), 'utf8');
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

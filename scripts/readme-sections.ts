@@ -11,14 +11,17 @@ export const EXPLAIN_MARKER = /(<!-- explain: (examples\/[\w.-]+) -->\n)[\s\S]*?
 
 /**
  * The part of a one-gateway source IP report the README shows under its example: the path, what
- * sees the client, the findings and the normal request's table (the forged request and the
- * diagram stay in the report).
+ * sees the client, the findings, the normal request's table, and the "try it" commands with what
+ * the echo server prints (the forged request's table and the diagram stay in the report).
  */
 export function reportSummary(report: string): string {
   const start = report.indexOf('**Path');
   const end = report.indexOf('### Request with forged headers');
-  if (start === -1 || end === -1) {
-    throw new Error('reportSummary: the report has no "**Path" paragraph or no forged-request section');
+  const tryIt = report.indexOf('### Try it');
+  if (start === -1 || end === -1 || tryIt === -1) {
+    throw new Error('reportSummary: the report has no "**Path" paragraph, no forged-request section or no "Try it" section');
   }
-  return `${report.slice(start, end).replace('### Normal request', '**Normal request:**').trimEnd()}\n`;
+  const summary = report.slice(start, end).replace('### Normal request', '**Normal request:**').trimEnd();
+  const steps = report.slice(tryIt).replace('### Try it', '**Try it**').trimEnd();
+  return `${summary}\n\n${steps}\n`;
 }

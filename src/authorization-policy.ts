@@ -7,7 +7,7 @@ import type {
 import { explainDescribedEdge } from './analysis/assumed-path';
 import { ExplainFindingId, ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
-import { IIngressGateway } from './ingress-gateway';
+import { IIngressGateway } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
 import { podTemplateOf } from './private/pod-template';
 import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';

@@ -1,13 +1,18 @@
-// The default app: the seed article's scenario. `npm run synth` (cdk8s synth) runs this file.
+// The default app: the seed article's cluster (GKE, passthrough load balancer). `npm run synth`
+// (cdk8s synth) runs this file.
 import { App } from 'cdk8s';
 import { writeSourceIpReport } from './analysis';
 import { InterceptionMode } from './interception';
-import { SeedScenario } from './seed';
+import { SEED_APP_NAMESPACE, SeedScenario } from './seed';
 import { Warnings } from './warnings';
 
-const app = new App();
+// No construct-metadata.json in dist/: `kubectl apply -f dist/` reads every file there.
+const app = new App({ recordConstructMetadata: false });
 new SeedScenario(app, 'source-ip');
 app.synth();
-// dist/source-ip-report.md: what each layer sees of the client, for a normal and a forged request.
-writeSourceIpReport(app, { app: { name: 'echo-server', interceptionMode: InterceptionMode.TPROXY } });
+// dist/report/source-ip-report.md: what each layer sees of the client, for a normal and a forged request.
+writeSourceIpReport(app, {
+  app: { name: 'echo-server', interceptionMode: InterceptionMode.TPROXY },
+  tryIt: { eastWest: { namespace: SEED_APP_NAMESPACE, interceptionMode: InterceptionMode.TPROXY } },
+});
 Warnings.print(app);

@@ -1,68 +1,78 @@
 import { Chart, ChartProps } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IpAccessAction, IpAccessPolicy, PolicyTarget } from './authorization-policy';
 import { ClientAffinity, ConsistentHash, LoadBalancer } from './destination-rule';
-import { GatewayTopology } from './gateway-topology';
-import { ExternalTrafficPolicy } from './gateway-service';
-import { IngressGateway } from './ingress-gateway';
-import { InterceptionMode, setInterceptionMode } from './interception';
+import { SourceIpEcho } from './demo/source-ip-echo';
+import { EdgeChain } from './edge/edge-chain';
+import { EdgeHop } from './edge/edge-hop';
+import { IngressGateway } from './gateway/ingress-gateway';
+import { InterceptionMode } from './interception';
 import { IpBlock } from './ip-block';
+import { GatewayRoute, RouteBackend } from './routing/gateway-route';
+
+/** The namespace of the seed's gateway. */
+export const SEED_GATEWAY_NAMESPACE = 'istio-ingress';
+/** The meshed namespace of the seed's echo server and curl client. */
+export const SEED_APP_NAMESPACE = 'demo';
 
 /**
- * The seed article's setup, written with this library's constructs instead of `kubectl patch`:
+ * The seed article's cluster as it really is: GKE, with the default passthrough Network Load
+ * Balancer in front of the ingress gateway, and curl from the internet. Each of the article's
+ * patches is kept where this path makes it right:
  *
- * 1. the ingress gateway Service with `externalTrafficPolicy: Local`;
- * 2. an `echo-server` workload whose sidecar uses TPROXY;
- * 3. `numTrustedProxies: 2` and 4. PROXY protocol, in ONE merged `proxy.istio.io/config`
- *    (the article's two patches each replace the annotation, so the second drops the first);
- * 5. the DENY policy `ingress-policy` for `2.2.2.2/24` on the gateway, and a DestinationRule for
- *    `example-service` hashing on `x-forwarded-for`.
+ * 1. the gateway Service has `externalTrafficPolicy: Local`, derived from the described edge
+ *    (`EdgeHop.gkeExternalPassthrough()`: Local, `numTrustedProxies` 0, no PROXY protocol, because
+ *    GKE's load balancer cannot send it);
+ * 2. `echo-server` runs with TPROXY interception in a meshed namespace, with a `sleep` (curl)
+ *    client beside it for the east-west case;
+ * 3. a `Gateway` and `VirtualService` route `/` to echo-server;
+ * 4. the DENY policy for `2.2.2.2/24` sits at the gateway, on the field that sees the client there;
+ * 5. the DestinationRule targets echo-server's real host and hashes on the client address the
+ *    gateway trusts.
  *
- * The warnings it prints are real findings about the article's choices.
+ * The article's other patches (`numTrustedProxies: 2`, PROXY protocol) need other paths; they live
+ * in the examples (`examples/gclb-two-proxies.ts`, `examples/aws-nlb-proxy-protocol.ts`,
+ * `examples/cloudflare-nlb-proxy-protocol.ts`).
  */
 export class SeedScenario extends Chart {
+  /** The ingress gateway. */
   public readonly gateway: IngressGateway;
-  public readonly echoServer: kplus.Deployment;
+  /** The echo server and curl client. */
+  public readonly echo: SourceIpEcho;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
 
+    new k8s.KubeNamespace(this, 'gateway-namespace', { metadata: { name: SEED_GATEWAY_NAMESPACE } });
+    new k8s.KubeNamespace(this, 'app-namespace', { metadata: { name: SEED_APP_NAMESPACE, labels: { 'istio-injection': 'enabled' } } });
+
     this.gateway = new IngressGateway(this, 'ingress-gateway', {
-      name: 'istio-ingressgateway',
-      namespace: 'istio-system',
-      externalTrafficPolicy: ExternalTrafficPolicy.LOCAL,
-      topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }),
+      namespace: SEED_GATEWAY_NAMESPACE,
+      edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()),
     });
 
-    this.echoServer = new kplus.Deployment(this, 'echo-server', {
-      metadata: { name: 'echo-server', namespace: 'default' },
-      podMetadata: { labels: { app: 'echo-server' } },
-      replicas: 1,
-      securityContext: { ensureNonRoot: false },
-      containers: [{
-        name: 'echo-server',
-        // The echo server of the Kubernetes "Using Source IP" tutorial: it prints the client address it sees.
-        image: 'registry.k8s.io/echoserver:1.10',
-        portNumber: 8080,
-        securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
-      }],
+    this.echo = new SourceIpEcho(this, 'echo', { namespace: SEED_APP_NAMESPACE, interceptionMode: InterceptionMode.TPROXY });
+
+    new GatewayRoute(this, 'echo-route', {
+      name: 'echo',
+      namespace: SEED_APP_NAMESPACE,
+      gateway: this.gateway,
+      backend: RouteBackend.service(this.echo.service),
     });
-    this.echoServer.exposeViaService({ name: 'echo-server', ports: [{ port: 80, targetPort: 8080 }] });
-    setInterceptionMode(this.echoServer, InterceptionMode.TPROXY);
 
     new IpAccessPolicy(this, 'ingress-policy', {
       name: 'ingress-policy',
       target: PolicyTarget.gateway(this.gateway),
       action: IpAccessAction.DENY,
-      remoteIpBlocks: [IpBlock.of('2.2.2.2/24')],
+      clientIpBlocks: [IpBlock.of('2.2.2.2/24')],
     });
 
-    new ClientAffinity(this, 'example-destination-rule', {
-      name: 'example-destination-rule',
-      namespace: 'default',
-      host: 'example-service',
-      loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-forwarded-for')),
+    new ClientAffinity(this, 'echo-affinity', {
+      name: 'echo-server',
+      namespace: SEED_APP_NAMESPACE,
+      host: this.echo.host,
+      loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()),
     });
   }
 }

@@ -36,6 +36,7 @@ export const WARNING_CATALOG: Readonly<Record<string, WarningInfo>> = {
   'ip-blocks-see-proxy': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway behind trusted proxies or PROXY protocol' },
   'policy-namespace-differs-from-target': { raisedBy: '`IpAccessPolicy`', when: 'the policy is not in its target\'s namespace' },
   'consistent-hash-with-locality-lb': { raisedBy: '`ClientAffinity`', when: 'consistent hashing while locality load balancing may be on' },
+  'route-port-protocol-unknown': { raisedBy: '`GatewayRoute`', when: 'the backend Service port has neither an Istio protocol prefix nor `appProtocol` (IST0118)' },
   'consistent-hash-on-xff': { raisedBy: '`ClientAffinity`', when: 'hashing on the whole `x-forwarded-for` header' },
 };
 

@@ -22,7 +22,7 @@ describe('IpAccessPolicy', () => {
     expect(policy.metadata).toEqual({ name: 'ingress-policy', namespace: 'istio-system' });
     expect(policy.spec).toEqual({
       action: 'DENY',
-      selector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+      selector: { matchLabels: { app: 'ingress-gateway', istio: 'ingress-gateway' } },
       rules: [{ from: [{ source: { remoteIpBlocks: ['2.2.2.0/24'] } }] }],
     });
     expect(Warnings.collect(chart)).toEqual([]);

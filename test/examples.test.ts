@@ -10,8 +10,8 @@ describe('examples', () => {
 
   test('there is an example for every README topology', () => {
     expect(files).toEqual([
-      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'gke-nlb-local.ts', 'manual-topology.ts',
-      'metallb-on-prem.ts', 'workload-tproxy.ts',
+      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts', 'gclb-two-proxies.ts',
+      'gke-nlb-local.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
     ]);
   });
 
@@ -25,25 +25,36 @@ describe('examples', () => {
     ['aws-nlb-proxy-protocol.ts', 'Cluster', { numTrustedProxies: 0, proxyProtocol: {} }, 'remoteIpBlocks'],
     ['azure-front-door.ts', 'Local', { numTrustedProxies: 1 }, 'remoteIpBlocks'],
     ['metallb-on-prem.ts', 'Local', { numTrustedProxies: 0 }, 'ipBlocks'],
+    // The seed article's two patches, merged into one annotation on the path that needs both (istio/istio#31704).
+    ['cloudflare-nlb-proxy-protocol.ts', 'Cluster', { numTrustedProxies: 1, proxyProtocol: {} }, 'remoteIpBlocks'],
   ])('%s derives externalTrafficPolicy %s, its topology and its policy field from the edge, without warnings', (file, policy, topology, field) => {
     const { objects, warnings } = runExample(file);
-    expect(only(objects, 'Service').spec.externalTrafficPolicy).toBe(policy);
-    expect(JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config'])).toEqual({ gatewayTopology: topology });
+    expect(only(objects, 'Service', 'ingress-gateway').spec.externalTrafficPolicy).toBe(policy);
+    expect(JSON.parse(only(objects, 'Deployment', 'ingress-gateway').spec.template.metadata.annotations['proxy.istio.io/config'])).toEqual({ gatewayTopology: topology });
     expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual([field]);
     expect(warnings).toBe('');
   });
 
   test('cloudflare-gclb trusts three proxies behind a ClusterIP Service and hashes on x-envoy-external-address, without warnings', () => {
     const { objects, warnings } = runExample('cloudflare-gclb.ts');
-    expect(only(objects, 'Service').spec.type).toBe('ClusterIP');
-    expect(JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config']).gatewayTopology.numTrustedProxies).toBe(3);
+    expect(only(objects, 'Service', 'ingress-gateway').spec.type).toBe('ClusterIP');
+    expect(JSON.parse(only(objects, 'Deployment', 'ingress-gateway').spec.template.metadata.annotations['proxy.istio.io/config']).gatewayTopology.numTrustedProxies).toBe(3);
     expect(only(objects, 'DestinationRule').spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName).toBe('x-envoy-external-address');
+    expect(warnings).toBe('');
+  });
+
+  test('gclb-two-proxies trusts the 2 entries a Google Cloud Application Load Balancer appends (the article\'s number), behind a ClusterIP Service', () => {
+    const { objects, warnings } = runExample('gclb-two-proxies.ts');
+    expect(only(objects, 'Service', 'ingress-gateway').spec.type).toBe('ClusterIP');
+    expect(JSON.parse(only(objects, 'Deployment', 'ingress-gateway').spec.template.metadata.annotations['proxy.istio.io/config']))
+      .toEqual({ gatewayTopology: { numTrustedProxies: 2 } });
+    expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual(['remoteIpBlocks']);
     expect(warnings).toBe('');
   });
 
   test('manual-topology sets the knobs by hand, without warnings', () => {
     const { objects, warnings } = runExample('manual-topology.ts');
-    expect(only(objects, 'Service').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
+    expect(only(objects, 'Service', 'ingress-gateway').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
     expect(warnings).toBe('');
   });
 
@@ -68,7 +79,7 @@ describe('examples', () => {
     const blocks = [...readme.matchAll(EXPLAIN_MARKER)].map((m) => ({ file: m[2], body: m[0].slice(m[1].length, m[0].length - m[3].length) }));
     expect(blocks.map((b) => b.file)).toEqual(files.filter((f) => f !== 'workload-tproxy.ts').map((f) => `examples/${f}`).sort(byReadmeOrder(readme)));
     for (const { file, body } of blocks) {
-      const report = runExampleFiles(path.basename(file)).files['source-ip-report.md'];
+      const report = runExampleFiles(path.basename(file)).files[path.join('report', 'source-ip-report.md')];
       expect({ file, body }).toEqual({ file, body: reportSummary(report) });
     }
   });

@@ -180,7 +180,7 @@ describe('nothing lost on the ingress gateway pods', () => {
 
   test('fails on a user pod label that conflicts with a selector label, naming both values', () => {
     expect(() => new IngressGateway(newChart(), 'gw', { podLabels: { app: 'mine' } }))
-      .toThrow(/'podLabels\["app"\]' must be "istio-ingressgateway" or absent \(the gateway needs this label\), got "mine"/);
+      .toThrow(/'podLabels\["app"\]' must be "ingress-gateway" or absent \(the gateway needs this label\), got "mine"/);
   });
 
   test('fails on a user injection template that conflicts with the gateway template, naming both values', () => {

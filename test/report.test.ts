@@ -7,7 +7,7 @@ import {
 } from '../src';
 import { SeedScenario } from '../src/seed';
 
-/** The seed scenario's report entries (its gateway, with the path assumed from its settings). */
+/** The seed scenario's report entries (its gateway, with its described GKE edge). */
 function seedEntries(): SourceIpReportEntry[] {
   const app = new App({ outdir: 'dist' });
   new SeedScenario(app, 'source-ip');
@@ -118,12 +118,22 @@ describe('renderSourceIpReport', () => {
     const report = renderSourceIpReport(seedEntries());
     expect(report).toMatch(/^# Client source IP report\n/);
     expect(report).toContain('## `source-ip/ingress-gateway`');
-    expect(report).toContain('**Path** (assumed from the gateway\'s settings; describe the real path to check it):');
+    expect(report).toContain('**Path:**\nclient `203.0.113.7` → GKE external passthrough NLB');
     expect(report).toContain('**Findings:** none.');
     expect(report).toContain('### Normal request');
     expect(report).toContain('### Request with forged headers');
-    expect(report).toContain('**Client address at the gateway:** `remoteIpBlocks` sees it; `ipBlocks` does not (it sees `192.0.2.3`).');
+    expect(report).toContain('**Client address at the gateway:** `remoteIpBlocks` sees it; `ipBlocks` sees it.');
+    expect(report).toContain('### Try it');
+    expect(report).toContain('curl -s -H \'X-Forwarded-For: 198.51.100.66\' -H \'x-envoy-external-address: 198.51.100.66\' http://$GATEWAY/');
     expect(mermaidBlocks(report)).toHaveLength(1);
+  });
+
+  test('never says "no findings" for a path it assumed', () => {
+    const assumed = explain({ hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false }, assumed: true });
+    const report = renderSourceIpReport([{ name: 'gw', result: assumed }]);
+    expect(report).toContain('**Path** (assumed from the gateway\'s settings; describe the real path to check it):');
+    expect(report).toMatch(/\*\*Findings:\*\*\n\n- `edge-not-described`: the settings are unchecked/);
+    expect(report).not.toContain('**Findings:** none.');
   });
 
   test('lists findings with their ids and fixes', () => {

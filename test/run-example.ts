@@ -12,7 +12,7 @@ export function exampleFiles(): string[] {
   return fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 }
 
-/** What an example app wrote: its objects, its printed warnings, and each manifest file's bytes. */
+/** What an example app wrote: its objects, its printed warnings, and each file's bytes, by path. */
 export interface ExampleRun {
   readonly objects: Manifest[];
   readonly warnings: string;
@@ -35,9 +35,11 @@ export function runExampleFiles(file: string, outdir?: string): ExampleRun {
       require(path.join(EXAMPLES, file));
     });
     const warnings = stderr.mock.calls.map((call) => String(call[0])).join('');
-    const names = fs.readdirSync(dir).sort();
+    // Every file, subfolders included, by its path relative to the output folder (`report/source-ip-report.md`).
+    const names = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
     const files = Object.fromEntries(names.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-    const objects = names.filter((f) => f.endsWith('.yaml')).flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJS() as Manifest));
+    // Only the manifests directly in the folder: what `kubectl apply -f <folder>/` reads.
+    const objects = names.filter((f) => !f.includes(path.sep) && f.endsWith('.yaml')).flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJS() as Manifest));
     return { objects, warnings, files };
   } finally {
     stderr.mockRestore();

@@ -7,7 +7,6 @@ import {
   ExternalTrafficPolicy, GatewayServiceType, GatewayTopology, IngressGateway, ingressGatewaysIn, InterceptionMode,
   renderSourceIpReport, writeSourceIpReport, EdgeChain, EdgeHop, AwsNlbTargetType,
 } from '../src';
-import { SeedScenario } from '../src/seed';
 
 /** A fresh output directory, removed after the test. */
 let outdir: string;
@@ -18,9 +17,16 @@ afterEach(() => {
   fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-function seedApp(): { app: App; seed: SeedScenario } {
+/**
+ * The seed article's combination of patches on one gateway, with no edge described:
+ * `numTrustedProxies: 2` and PROXY protocol. No real path fits it on the article's GKE cluster;
+ * the default app no longer does this, but the report must still explain what it assumes.
+ */
+function seedApp(): { app: App; seed: { gateway: IngressGateway } } {
   const app = new App({ outdir });
-  return { app, seed: new SeedScenario(app, 'source-ip') };
+  const chart = new Chart(app, 'source-ip', { namespace: 'istio-ingress' });
+  const gateway = new IngressGateway(chart, 'ingress-gateway', { topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }) });
+  return { app, seed: { gateway } };
 }
 
 /** A table of one run, one `role name: peer | xff | ext | ipBlocks | remoteIpBlocks | hash` line per layer. */
@@ -116,9 +122,11 @@ describe('writeSourceIpReport', () => {
     const file = writeSourceIpReport(app);
 
     // THEN
-    expect(file).toBe(path.join(outdir, 'source-ip-report.md'));
+    expect(file).toBe(path.join(outdir, 'report', 'source-ip-report.md'));
     expect(fs.readFileSync(file, 'utf8')).toBe(renderSourceIpReport(explainIngressGateways(app)));
-    expect(fs.readdirSync(outdir).sort()).toEqual(['source-ip-report.md', 'source-ip.k8s.yaml']);
+    // Only manifests where `kubectl apply -f` reads; the report in its own folder.
+    expect(fs.readdirSync(outdir).sort()).toEqual(['report', 'source-ip.k8s.yaml']);
+    expect(fs.readdirSync(path.join(outdir, 'report'))).toEqual(['source-ip-report.md']);
   });
 
   test('writes the same bytes for the same app', () => {
@@ -188,6 +196,24 @@ describe('writeSourceIpReport', () => {
     const { app } = seedApp();
     expect(() => writeSourceIpReport(app, { paths: { 'source-ip/echo-server': { hops: [] } } }))
       .toThrow(/'paths\["source-ip\/echo-server"\]' must be keyed by the construct path of an ingress gateway.*use one of "source-ip\/ingress-gateway"/);
+  });
+
+  test('says the settings are unchecked for a gateway without an edge', () => {
+    const { app } = seedApp();
+    const report = renderSourceIpReport(explainIngressGateways(app));
+    expect(report).toMatch(/- `edge-not-described`: the settings are unchecked: nobody described the network in front of this gateway/);
+    expect(report).not.toMatch(/\*\*Findings:\*\* none/);
+  });
+
+  test('writes the report into a chosen subfolder', () => {
+    const { app } = seedApp();
+    expect(writeSourceIpReport(app, { directory: 'checks' })).toBe(path.join(outdir, 'checks', 'source-ip-report.md'));
+  });
+
+  test('fails on a report folder that is not a plain subfolder', () => {
+    const { app } = seedApp();
+    expect(() => writeSourceIpReport(app, { directory: '.' }))
+      .toThrow(/'directory' must be a plain folder name \(a subfolder of the output directory\), got "\."/);
   });
 
   test('fails on a file name with a directory in it', () => {

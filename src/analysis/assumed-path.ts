@@ -4,7 +4,7 @@
  * Type-only imports keep this module free of cdk8s, like the rest of `analysis/`.
  */
 import { GatewayServiceType } from '../gateway-service';
-import type { IIngressGateway } from '../ingress-gateway';
+import type { IIngressGateway } from '../gateway/gateway';
 import { failIfAny, wholeNumber } from '../private/problems';
 import { SourcePreservation } from '../edge/edge-hop';
 import { explain, ExplainApp, ExplainEdge, ExplainGateway, ExplainHop, ExplainHopKind, ExplainPath, ExplainResult } from './explain';

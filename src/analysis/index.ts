@@ -3,3 +3,4 @@ export * from './explain';
 export * from './assumed-path';
 export * from './report';
 export * from './source-ip-report';
+export * from './try-it';

@@ -5,6 +5,7 @@
  */
 import type { GatewaySettings } from '../edge/edge-chain';
 import { SourcePreservation } from '../edge/edge-hop';
+import { renderTryIt, TryItOptions, tryItSteps } from './try-it';
 import {
   ExplainHopKind, ExplainLayer, ExplainLayerRole, ExplainPath, ExplainResult, ExplainRun,
 } from './explain';
@@ -28,7 +29,16 @@ export interface SourceIpReportEntry {
    * @default - not shown (no edge was described)
    */
   readonly derived?: GatewaySettings;
+  /**
+   * How the "try it" commands reach the gateway and the in-mesh client.
+   *
+   * @default - commands against `$GATEWAY`, no in-mesh request
+   */
+  readonly tryIt?: TryItOptions;
 }
+
+/** The stable id of the finding a report shows for a gateway whose edge nobody described. */
+export const EDGE_NOT_DESCRIBED = 'edge-not-described';
 
 /** What an absent header or a not-applicable cell shows. */
 const NONE = '*none*';
@@ -105,10 +115,15 @@ function renderSection(entry: SourceIpReportEntry): string[] {
   }
   lines.push(`**Client address at the gateway:** ${clientVisibility(result)}`, '');
 
-  if (result.findings.length === 0) {
+  if (result.findings.length === 0 && !result.assumed) {
     lines.push('**Findings:** none.');
   } else {
     lines.push('**Findings:**', '');
+    if (result.assumed) {
+      // Never vouch for a path nobody described: what follows only holds if the network really is this one.
+      lines.push(`- ${code(EDGE_NOT_DESCRIBED)}: the settings are unchecked: nobody described the network in front of this gateway, so the path below `
+        + 'is only the one its settings would be right for. Fix: describe the hops with the gateway\'s edge prop (EdgeChain.of(EdgeHop...)).');
+    }
     for (const finding of result.findings) {
       lines.push(`- ${code(finding.id)}: ${markdownText(finding.message)}. Fix: ${markdownText(finding.fix)}.`);
     }
@@ -125,6 +140,11 @@ function renderSection(entry: SourceIpReportEntry): string[] {
   lines.push(`The client sends X-Forwarded-For ${code(sent.xff ?? '')} and x-envoy-external-address ${code(sent.externalAddress ?? '')} (forged). ${verdict}`);
   lines.push('', ...renderTable(result.spoofed), '');
   lines.push('### Sequence (normal request)', '', ...renderMermaid(result.normal, path));
+  lines.push('', '### Try it', '', 'With the manifests applied, `GATEWAY` set to the load balancer\'s address, and echo-server behind the gateway '
+    + '(as `SourceIpEcho` runs it):', '', ...renderTryIt(tryItSteps(result, entry.tryIt)));
+  while (lines[lines.length - 1] === '') {
+    lines.pop();
+  }
   return lines;
 }
 

@@ -9,11 +9,12 @@ import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { GatewayTopology } from '../gateway-topology';
-import type { IIngressGateway } from '../ingress-gateway';
+import type { IIngressGateway } from '../gateway/gateway';
 import { failIfAny, mustBe, Problem } from '../private/problems';
 import { assumedPathFor, explainPathFor } from './assumed-path';
 import { explain, ExplainApp, ExplainEdge } from './explain';
 import { renderSourceIpReport, SourceIpReportEntry } from './report';
+import { TryItOptions } from './try-it';
 
 /**
  * Options for `explainIngressGateways`.
@@ -54,6 +55,21 @@ export interface SourceIpReportOptions extends ExplainIngressGatewaysOptions {
    * @default 'source-ip-report.md'
    */
   readonly fileName?: string;
+
+  /**
+   * The subfolder of the app's output directory the report goes to: never the output directory
+   * itself, which `kubectl apply -f` reads and where only manifests belong.
+   *
+   * @default 'report'
+   */
+  readonly directory?: string;
+
+  /**
+   * How the report's "try it" commands reach the gateway and the in-mesh client.
+   *
+   * @default - commands against `$GATEWAY`, no in-mesh request
+   */
+  readonly tryIt?: TryItOptions;
 }
 
 /**
@@ -103,8 +119,8 @@ export function explainIngressGateways(root: IConstruct, options: ExplainIngress
 }
 
 /**
- * Writes the client source IP report of a cdk8s app next to its manifests and returns the
- * file's path.
+ * Writes the client source IP report of a cdk8s app into a subfolder of its output directory
+ * (`report/` by default, where `kubectl apply -f` does not read) and returns the file's path.
  *
  * Call it after `app.synth()` (synth prepares the output directory): for every ingress gateway,
  * the report shows the path, the findings, what each layer sees for a normal and a spoofed
@@ -116,14 +132,16 @@ export function explainIngressGateways(root: IConstruct, options: ExplainIngress
  */
 export function writeSourceIpReport(app: App, options: SourceIpReportOptions = {}): string {
   const fileName = options.fileName ?? 'source-ip-report.md';
+  const directory = options.directory ?? 'report';
+  const plain = (name: unknown) => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/]/.test(name);
   failIfAny('writeSourceIpReport', [
-    typeof fileName !== 'string' || fileName === '' || fileName === '.' || fileName === '..' || /[\\/]/.test(fileName)
-      ? mustBe('fileName', 'a plain file name without directories', fileName, 'pass a name such as "source-ip-report.md"')
-      : undefined,
+    plain(fileName) ? undefined : mustBe('fileName', 'a plain file name without directories', fileName, 'pass a name such as "source-ip-report.md"'),
+    plain(directory) ? undefined : mustBe('directory', 'a plain folder name (a subfolder of the output directory)', directory, 'pass a name such as "report"'),
   ]);
-  const report = renderSourceIpReport(explainIngressGateways(app, options));
-  fs.mkdirSync(app.outdir, { recursive: true });
-  const file = path.join(app.outdir, fileName);
+  const entries = explainIngressGateways(app, options).map((entry) => (options.tryIt === undefined ? entry : { ...entry, tryIt: options.tryIt }));
+  const report = renderSourceIpReport(entries);
+  fs.mkdirSync(path.join(app.outdir, directory), { recursive: true });
+  const file = path.join(app.outdir, directory, fileName);
   fs.writeFileSync(file, report);
   return file;
 }

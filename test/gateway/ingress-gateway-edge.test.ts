@@ -1,8 +1,8 @@
 import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayServiceType, GatewayTopology, IngressGateway, IpAccessAction,
   IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
-} from '../src';
-import { newChart, only, synth } from './util';
+} from '../../src';
+import { newChart, only, synth } from '../util';
 
 function gatewayWith(edge: EdgeChain, props: Omit<ConstructorParameters<typeof IngressGateway>[2] & object, 'edge'> = {}) {
   const chart = newChart();

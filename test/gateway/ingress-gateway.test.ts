@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import {
   ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPortProtocol, GatewayServiceType, GatewayTopology, IngressGateway, IpBlock, Warnings,
-} from '../src';
-import { newChart, only, synth } from './util';
+} from '../../src';
+import { newChart, only, synth } from '../util';
 
 describe('IngressGateway', () => {
   test('deploys a gateway the way Istio documents gateway injection', () => {
@@ -14,14 +14,14 @@ describe('IngressGateway', () => {
     const objects = synth(chart);
     const deployment = only(objects, 'Deployment');
     const pod = deployment.spec.template;
-    expect(pod.metadata.labels).toEqual({ 'app': 'istio-ingressgateway', 'istio': 'ingressgateway', 'sidecar.istio.io/inject': 'true' });
+    expect(pod.metadata.labels).toEqual({ 'app': 'ingress-gateway', 'istio': 'ingress-gateway', 'sidecar.istio.io/inject': 'true' });
     expect(pod.metadata.annotations['inject.istio.io/templates']).toBe('gateway');
     expect(pod.spec.containers).toHaveLength(1);
     expect(pod.spec.containers[0]).toMatchObject({ name: 'istio-proxy', image: 'auto' });
-    expect(pod.spec.serviceAccountName).toBe('istio-ingressgateway');
-    expect(only(objects, 'ServiceAccount').metadata).toEqual({ name: 'istio-ingressgateway', namespace: 'istio-ingress' });
+    expect(pod.spec.serviceAccountName).toBe('ingress-gateway');
+    expect(only(objects, 'ServiceAccount').metadata).toEqual({ name: 'ingress-gateway', namespace: 'istio-ingress' });
     expect(only(objects, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }]);
-    expect(only(objects, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'istio-ingressgateway' }]);
+    expect(only(objects, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'ingress-gateway' }]);
   });
 
   test('keeps the client address with a LoadBalancer Service and externalTrafficPolicy Local by default', () => {
@@ -30,9 +30,9 @@ describe('IngressGateway', () => {
     const service = only(synth(chart), 'Service');
     expect(service.spec.type).toBe('LoadBalancer');
     expect(service.spec.externalTrafficPolicy).toBe('Local');
-    expect(service.spec.selector).toEqual({ app: 'istio-ingressgateway', istio: 'ingressgateway' });
+    expect(service.spec.selector).toEqual({ app: 'ingress-gateway', istio: 'ingress-gateway' });
     expect(service.spec.ports).toEqual([
-      { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
+      { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021, appProtocol: 'tcp' },
       { name: 'http2', port: 80, protocol: 'TCP', targetPort: 80 },
       { name: 'https', port: 443, protocol: 'TCP', targetPort: 443 },
     ]);
@@ -45,7 +45,7 @@ describe('IngressGateway', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
       weight: 100,
-      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } } },
+      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'ingress-gateway', istio: 'ingress-gateway' } } },
     }]);
   });
 
@@ -202,12 +202,12 @@ describe('IngressGateway', () => {
     expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'http', port: 70000 }, { name: 'http', port: 80 }] }))
       .toThrow(/'ports\[0\]\.port' must be a whole number from 1 to 65535, got 70000[\s\S]*'ports\[1\]\.name' must be unique, got "http"/);
     expect(() => new IngressGateway(newChart(), 'Edge', { ports: [] })).toThrow(/'ports' must be a non-empty list/);
-    expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'HTTP_2', port: 80 }] })).toThrow(/'ports\[0\]\.name' must be at most 15 lower-case/);
+    expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'HTTP_2', port: 80 }] })).toThrow(/'ports\[0\]\.name' must be at most 63 lower-case/);
   });
 
   test('fails if podLabels would replace a selector or injection label', () => {
     expect(() => new IngressGateway(newChart(), 'Edge', { podLabels: { 'app': 'other', 'sidecar.istio.io/inject': 'false' } }))
-      .toThrow(/'podLabels\["app"\]' must be "istio-ingressgateway" or absent[\s\S]*'podLabels\["sidecar.istio.io\/inject"\]' must be "true" or absent/);
+      .toThrow(/'podLabels\["app"\]' must be "ingress-gateway" or absent[\s\S]*'podLabels\["sidecar.istio.io\/inject"\]' must be "true" or absent/);
   });
 
   test('fails if podAnnotations ask for a different injection template', () => {
@@ -243,5 +243,75 @@ describe('IngressGateway', () => {
     }
     expect(error).toMatchObject({ name: 'SourceIpValidationError', constructPath: 'test/Edge' });
     expect((error as { problems: string[] }).problems).toHaveLength(3);
+  });
+
+  test('lives in istio-ingress when neither the prop nor the chart names a namespace', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge');
+    expect(only(synth(chart), 'Deployment').metadata).toEqual({ name: 'ingress-gateway', namespace: 'istio-ingress' });
+  });
+
+  test('writes a PodDisruptionBudget with two or more pods, and none with one', () => {
+    const two = newChart();
+    new IngressGateway(two, 'Edge');
+    expect(only(synth(two), 'PodDisruptionBudget').spec).toEqual({ minAvailable: 1, selector: { matchLabels: { app: 'ingress-gateway', istio: 'ingress-gateway' } } });
+    const one = newChart();
+    new IngressGateway(one, 'Edge', { externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+    expect(synth(one).filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('hands the pod count to a HorizontalPodAutoscaler when asked', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge', { autoscaling: { maxReplicas: 10 } });
+    const objects = synth(chart);
+    expect(only(objects, 'Deployment').spec.replicas).toBeUndefined();
+    expect(only(objects, 'HorizontalPodAutoscaler')).toMatchObject({
+      apiVersion: 'autoscaling/v2',
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ingress-gateway' },
+        minReplicas: 2,
+        maxReplicas: 10,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      },
+    });
+  });
+
+  test('fails if it would take over istioctl\'s istio-ingressgateway in istio-system', () => {
+    expect(() => new IngressGateway(newChart(), 'Edge', { name: 'istio-ingressgateway', namespace: 'istio-system' }))
+      .toThrow(/this gateway would be istio-ingressgateway in istio-system .* Fix: deploy into a namespace of its own \(the default, istio-ingress\), or change the installed gateway through its installer instead/);
+    expect(() => new IngressGateway(newChart(), 'Edge2', { name: 'my-gw', namespace: 'istio-system', appLabel: 'istio-ingressgateway', istioLabel: 'ingressgateway' }))
+      .toThrow(/carry its labels app: istio-ingressgateway, istio: ingressgateway/);
+  });
+
+  test('allows the name istio-ingressgateway in a namespace of its own, as Istio\'s install guide does', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge', { name: 'istio-ingressgateway', namespace: 'istio-ingress' });
+    expect(only(synth(chart), 'Service').spec.selector).toEqual({ app: 'istio-ingressgateway', istio: 'ingressgateway' });
+  });
+
+  test('fails if two gateways share a name in one namespace', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'A', { appLabel: 'a', istioLabel: 'a' });
+    new IngressGateway(chart, 'B', { appLabel: 'b', istioLabel: 'b' });
+    expect(() => synth(chart)).toThrow(/gateway test\/B has the same name "ingress-gateway" in namespace istio-ingress, so one would overwrite the other on apply/);
+  });
+
+  test('fails if two gateways share selector labels, even in different namespaces', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'A', { name: 'public', namespace: 'edge-a', istioLabel: 'edge' });
+    new IngressGateway(chart, 'B', { name: 'public', namespace: 'edge-b', istioLabel: 'edge' });
+    expect(() => synth(chart)).toThrow(/the selector labels \{"app":"public","istio":"edge"\} also match the pods of gateway test\/B/);
+  });
+
+  test('allows two gateways with their own names and labels', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'A', { name: 'public' });
+    new IngressGateway(chart, 'B', { name: 'internal' });
+    expect(synth(chart).filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name)).toEqual(['public', 'internal']);
+  });
+
+  test('fails if a port has an empty appProtocol', () => {
+    expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'http2', port: 80, appProtocol: '' }] }))
+      .toThrow(/'ports\[0\]\.appProtocol' must be a non-empty string such as "http" or "tcp"/);
   });
 });

@@ -1,0 +1,33 @@
+// Cloudflare in front of an AWS NLB that sends PROXY protocol v2: Cloudflare appends the client to
+// X-Forwarded-For, the NLB appends nothing and carries Cloudflare's address in the PROXY header.
+// So the gateway needs both of the seed article's patches in ONE proxy.istio.io/config:
+// numTrustedProxies 1 (not 2: istio/istio#31704) and proxyProtocol. Istio profile: minimal or
+// default, 1.27 or later.
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  AwsNlbTargetType, EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend,
+  SourceIpEcho, Warnings, writeSourceIpReport,
+} from 'cdk8s-istio-source-ip';
+
+const app = new App({ recordConstructMetadata: false });
+const chart = new Chart(app, 'cloudflare-nlb-proxy-protocol');
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+
+const gateway = new IngressGateway(chart, 'gateway', {
+  namespace: 'istio-ingress',
+  edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
+});
+const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
+new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
+
+new IpAccessPolicy(chart, 'block-abusers', {
+  target: PolicyTarget.gateway(gateway),
+  action: IpAccessAction.DENY,
+  clientIpBlocks: IpBlock.ofAll(['198.51.100.0/24']),
+});
+
+app.synth();
+writeSourceIpReport(app); // report/source-ip-report.md: what each layer sees of the client
+Warnings.print(app);

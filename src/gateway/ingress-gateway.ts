@@ -1,0 +1,394 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { GatewayPortProtocol } from '../gateway-service';
+import { GatewayTopology } from '../gateway-topology';
+import { IpBlock } from '../ip-block';
+import {
+  failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber,
+} from '../private/problems';
+import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
+import { EdgeChain } from '../edge/edge-chain';
+import { GatewayPort, IIngressGateway } from './gateway';
+import { reportGatewayWarnings } from './report-warnings';
+import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+
+/**
+ * Props of an `IngressGateway`: its client-address settings (`GatewaySourceIpProps`), and how the
+ * objects that run it are named and labelled.
+ */
+export interface IngressGatewayProps extends GatewaySourceIpProps {
+  /**
+   * Name of the ServiceAccount, Deployment, Service, Role and the other objects.
+   *
+   * @default 'ingress-gateway'
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace of every object. A gateway this library deploys lives in a namespace of its own, as
+   * Istio's "Installing Gateways" page does; the app must create it (or declare it as existing).
+   *
+   * @default - the chart's namespace, else `istio-ingress`
+   */
+  readonly namespace?: string;
+
+  /**
+   * Value of the `app` selector label.
+   *
+   * @default - `name`
+   */
+  readonly appLabel?: string;
+
+  /**
+   * Value of the `istio` selector label, which Istio `Gateway` resources select on.
+   *
+   * @default - `name` without a leading `istio-`, as Istio's gateway chart does
+   */
+  readonly istioLabel?: string;
+
+  /**
+   * Service ports. Name each with an Istio protocol prefix (`http2`, `https`, `tcp-…`) or give it an
+   * `appProtocol`.
+   *
+   * @default - `status-port` 15021 (appProtocol `tcp`), `http2` 80 and `https` 443, all TCP (Istio's gateway chart ports)
+   */
+  readonly ports?: readonly GatewayPort[];
+
+  /**
+   * Extra labels on the gateway pods. They cannot replace the selector labels or the injection label.
+   *
+   * @default - none
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** The default name: not the name istioctl and the `istio/gateway` chart give their gateways. */
+const DEFAULT_NAME = 'ingress-gateway';
+const DEFAULT_NAMESPACE = 'istio-ingress';
+const DEFAULT_PORTS: readonly GatewayPort[] = [
+  // The health port is not routed; appProtocol keeps Istio's protocol check (IST0118) quiet.
+  { name: 'status-port', port: 15021, appProtocol: 'tcp' },
+  { name: 'http2', port: 80 },
+  { name: 'https', port: 443 },
+];
+
+/** What istioctl's default profile installs: a gateway this library must never overwrite. */
+const INSTALLED_DEFAULT = { name: 'istio-ingressgateway', namespace: 'istio-system', app: 'istio-ingressgateway', istio: 'ingressgateway' };
+
+/**
+ * An Istio ingress gateway deployed by gateway injection, set up to keep the client's address.
+ *
+ * Creates a ServiceAccount, a Role and RoleBinding to read TLS secrets, a Deployment whose pods
+ * carry the label `sidecar.istio.io/inject: "true"` and the annotation
+ * `inject.istio.io/templates: gateway` (container image `auto`, filled in by the injector), a
+ * Service (LoadBalancer, `externalTrafficPolicy: Local` by default), a PodDisruptionBudget with two
+ * or more pods, and an optional HorizontalPodAutoscaler. What the gateway does with the client's
+ * address comes from one `GatewaySourceIpSettings` value (derived from `edge` and the props), the
+ * same value every other way of running a gateway renders.
+ *
+ * It never takes over a gateway an installer owns: `istio-ingressgateway` with the default
+ * profile's labels in `istio-system` is refused, and two gateways of one app never share a name in
+ * a namespace or their selector labels.
+ *
+ * Warnings (ids in `WARNING_CATALOG`): replicas and spreading with `externalTrafficPolicy: Local`,
+ * host bits in source ranges, and, with an `edge`, every cross-layer check between the described
+ * hops and the gateway as configured, including the Envoy simulator's findings.
+ *
+ * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
+ */
+export class IngressGateway extends Construct implements IIngressGateway {
+  /** Labels that select the gateway pods: `app` and `istio`. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+
+  /** Every label on the gateway pods. */
+  public readonly podLabels: Readonly<Record<string, string>>;
+
+  /** The namespace of the gateway objects. */
+  public readonly namespace: string;
+
+  /** The name of the Deployment, Service and the other objects. */
+  public readonly name: string;
+
+  /** The Service ports. */
+  public readonly ports: readonly GatewayPort[];
+
+  /** Everything about the client's address: derived from `edge` and the props. */
+  public readonly settings: GatewaySourceIpSettings;
+
+  /** The gateway Deployment (construct id `Resource`). */
+  public readonly deployment: k8s.KubeDeployment;
+
+  /** The gateway Service. */
+  public readonly service: k8s.KubeService;
+
+  /** The gateway ServiceAccount. */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
+    super(scope, id);
+    requireObject('IngressGateway', 'props', props, 'pass an object of IngressGatewayProps, or nothing', this);
+    const name = props.name ?? DEFAULT_NAME;
+    const namespace = props.namespace ?? Chart.of(this).namespace ?? DEFAULT_NAMESPACE;
+    const { settings, problems } = GatewaySourceIpSettings._derive(props);
+    const selectorLabels = {
+      app: props.appLabel ?? name,
+      istio: props.istioLabel ?? name.replace(/^istio-/, ''),
+    };
+    const ownLabels: Record<string, string> = { ...selectorLabels, 'sidecar.istio.io/inject': 'true' };
+    const ports = props.ports ?? DEFAULT_PORTS;
+    failIfAny('IngressGateway', [
+      ...problems,
+      resourceName('name', props.name, 'name'),
+      resourceName('namespace', props.namespace, 'namespace'),
+      takeoverProblem(name, namespace, selectorLabels),
+      ...portProblems(props.ports),
+      ...labelMapProblems('appLabel/istioLabel', selectorLabels),
+      ...labelMapProblems('podLabels', props.podLabels),
+      ...Object.keys(props.podLabels ?? {}).filter((key) => key in ownLabels && props.podLabels?.[key] !== ownLabels[key]).map((key) =>
+        mustBe(`podLabels["${key}"]`, `${JSON.stringify(ownLabels[key])} or absent (the gateway needs this label)`, props.podLabels?.[key],
+          key === 'sidecar.istio.io/inject' ? 'remove it: gateway injection needs "true"' : `remove it, or set ${key === 'app' ? 'appLabel' : 'istioLabel'} instead`)),
+      props.podAnnotations?.['inject.istio.io/templates'] !== undefined && props.podAnnotations['inject.istio.io/templates'] !== 'gateway'
+        ? mustBe('podAnnotations["inject.istio.io/templates"]', '"gateway" or absent', props.podAnnotations['inject.istio.io/templates'],
+          'remove it: gateway injection needs the gateway template')
+        : undefined,
+    ], this);
+
+    this.name = name;
+    this.namespace = namespace;
+    this.selectorLabels = selectorLabels;
+    this.podLabels = { ...props.podLabels, ...ownLabels };
+    this.ports = ports.map((p) => ({ ...p }));
+    this.settings = settings;
+
+    const metadata = { name, namespace };
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
+    const role = new k8s.KubeRole(this, 'SecretReader', {
+      metadata,
+      // Gateways read the TLS secrets named by Gateway `credentialName` through SDS.
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'SecretReaderBinding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name }],
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata,
+      spec: {
+        // With an autoscaler, the autoscaler owns the count (Istio's chart leaves it out too).
+        replicas: settings.autoscaling === undefined ? settings.replicas : undefined,
+        selector: { matchLabels: { ...selectorLabels } },
+        template: {
+          metadata: {
+            labels: { ...this.podLabels },
+            annotations: { ...settings.podAnnotations, 'inject.istio.io/templates': 'gateway' },
+          },
+          spec: {
+            serviceAccountName: this.serviceAccount.name,
+            // Lets the proxy bind ports 80 and 443 without root, as Istio's gateway chart does.
+            securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] },
+            affinity: settings.spreadAcrossNodes ? {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{
+                  weight: 100,
+                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selectorLabels } } },
+                }],
+              },
+            } : undefined,
+            containers: [{
+              name: 'istio-proxy',
+              image: 'auto',
+              // The 15021 health port is a bootstrap listener that gatewayTopology.proxyProtocol does not cover;
+              // Istio >= 1.27 accepts (optional) PROXY headers there with this variable, so load balancer
+              // health checks that send PROXY keep working (istio/istio#39868).
+              env: Object.keys(settings.env).length === 0 ? undefined
+                : Object.entries(settings.env).map(([envName, value]) => ({ name: envName, value })),
+              resources: {
+                requests: quantities(settings.resources.requests),
+                limits: quantities(settings.resources.limits),
+              },
+              securityContext: {
+                capabilities: { drop: ['ALL'] },
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 1337,
+                runAsGroup: 1337,
+              },
+            }],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { ...metadata, annotations: Object.keys(settings.serviceAnnotations).length === 0 ? undefined : { ...settings.serviceAnnotations } },
+      spec: {
+        type: settings.serviceType,
+        selector: { ...selectorLabels },
+        externalTrafficPolicy: settings.externalTrafficPolicy,
+        healthCheckNodePort: settings.healthCheckNodePort,
+        loadBalancerSourceRanges: settings.loadBalancerSourceRanges?.map((block) => block.toString()),
+        ports: ports.map((p) => ({
+          name: p.name,
+          port: p.port,
+          protocol: p.protocol ?? GatewayPortProtocol.TCP,
+          appProtocol: p.appProtocol,
+          targetPort: k8s.IntOrString.fromNumber(p.targetPort ?? p.port),
+        })),
+      },
+    });
+
+    if (settings.podDisruptionBudget) {
+      // Keeps one pod through node drains: with Local, the nodes without a gateway pod take no traffic.
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata,
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selectorLabels } } },
+      });
+    }
+    if (settings.autoscaling !== undefined) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.name },
+          minReplicas: settings.autoscaling.minReplicas,
+          maxReplicas: settings.autoscaling.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: settings.autoscaling.targetCPUUtilizationPercentage } },
+          }],
+        },
+      });
+    }
+
+    reportGatewayWarnings(this, settings);
+    this.node.addValidation({ validate: () => collisionProblems(this) });
+  }
+
+  /** The network in front of the gateway, as the pods' ProxyConfig declares it. */
+  public get topology(): GatewayTopology {
+    return this.settings.topology;
+  }
+
+  /** `externalTrafficPolicy` of the Service (`undefined` for ClusterIP). */
+  public get externalTrafficPolicy(): ExternalTrafficPolicy | undefined {
+    return this.settings.externalTrafficPolicy;
+  }
+
+  /** Service type. */
+  public get serviceType(): GatewayServiceType {
+    return this.settings.serviceType;
+  }
+
+  /** `loadBalancerSourceRanges` of the Service, when given. */
+  public get loadBalancerSourceRanges(): readonly IpBlock[] | undefined {
+    return this.settings.loadBalancerSourceRanges;
+  }
+
+  /** The number of gateway pods (the autoscaler's minimum, with one). */
+  public get replicas(): number {
+    return this.settings.replicas;
+  }
+
+  /** The hops in front of the gateway, when described. */
+  public get edge(): EdgeChain | undefined {
+    return this.settings.edge;
+  }
+
+  /** The gateway Service's name. */
+  public get serviceName(): string {
+    return this.service.name;
+  }
+
+  /**
+   * The AuthorizationPolicy field that sees the client at this gateway: `remoteIpBlocks` when the
+   * gateway reads the client from `X-Forwarded-For` or PROXY protocol, `ipBlocks` otherwise.
+   */
+  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
+    return this.settings.clientIpField;
+  }
+}
+
+function quantities(q: { readonly cpu: string; readonly memory: string }): Record<string, k8s.Quantity> {
+  return { cpu: k8s.Quantity.fromString(q.cpu), memory: k8s.Quantity.fromString(q.memory) };
+}
+
+/** Refuses to write over the gateway istioctl's default profile installs (istio/istio operator: server-side apply with force takes it back). */
+function takeoverProblem(name: string, namespace: string, labels: Readonly<Record<string, string>>): Problem {
+  const d = INSTALLED_DEFAULT;
+  if (namespace !== d.namespace || (name !== d.name && !(labels.app === d.app && labels.istio === d.istio))) {
+    return undefined;
+  }
+  return `this gateway would be ${d.name} in ${d.namespace} (or carry its labels app: ${d.app}, istio: ${d.istio}), the gateway istioctl's `
+    + 'default profile installs: applying it would change that gateway in place, and the next istioctl install takes the fields back. '
+    + `Fix: deploy into a namespace of its own (the default, ${DEFAULT_NAMESPACE}), or change the installed gateway through its installer instead`;
+}
+
+/** Two gateways of one app with one name in one namespace, or whose Services would select each other's pods. */
+function collisionProblems(self: IIngressGateway): string[] {
+  const others = self.node.root.node.findAll().filter((c): c is IIngressGateway => c !== self && isGateway(c));
+  const problems: string[] = [];
+  for (const other of others) {
+    if (other.namespace === self.namespace && other.name === self.name) {
+      problems.push(`gateway ${other.node.path} has the same name ${JSON.stringify(self.name)} in namespace ${self.namespace}, so one would overwrite `
+        + 'the other on apply. Fix: give each gateway its own name');
+    } else if (Object.entries(self.selectorLabels).every(([key, value]) => other.podLabels[key] === value)) {
+      problems.push(`the selector labels ${JSON.stringify(self.selectorLabels)} also match the pods of gateway ${other.node.path}, so this gateway's `
+        + 'Service, Istio Gateways and policies would also reach those pods (and a load balancer sending PROXY protocol would feed a gateway that does '
+        + 'not expect it). Fix: give each gateway its own appLabel/istioLabel (or name)');
+    }
+  }
+  return problems;
+}
+
+function isGateway(construct: IConstruct): construct is IIngressGateway {
+  const candidate = construct as Partial<IIngressGateway>;
+  return candidate.topology instanceof GatewayTopology && typeof candidate.name === 'string'
+    && typeof candidate.selectorLabels === 'object' && typeof candidate.podLabels === 'object';
+}
+
+function portProblems(ports: readonly GatewayPort[] | undefined): Problem[] {
+  if (ports === undefined) {
+    return [];
+  }
+  if (!Array.isArray(ports)) {
+    return [mustBe('ports', 'a list of GatewayPort', ports, 'write ports: [{ name: "http2", port: 80 }]')];
+  }
+  const problems: Problem[] = [];
+  if (ports.length === 0) {
+    problems.push(mustBe('ports', 'a non-empty list', ports, 'leave ports unset for the defaults, or list at least one port'));
+  }
+  const names = new Set<string>();
+  const numbers = new Set<string>();
+  ports.forEach((port, i) => {
+    if (port === null || typeof port !== 'object') {
+      problems.push(mustBe(`ports[${i}]`, 'a GatewayPort object', port, 'write { name: "http2", port: 80 }'));
+      return;
+    }
+    problems.push(
+      wholeNumber(`ports[${i}].port`, port.port, 1, 65535, 'pass a port number'),
+      wholeNumber(`ports[${i}].targetPort`, port.targetPort, 1, 65535, 'pass a container port number'),
+      oneOf(`ports[${i}].protocol`, port.protocol, GatewayPortProtocol, 'use GatewayPortProtocol.TCP or UDP'),
+    );
+    // A Service port name is a DNS label (at most 63 characters; a container port name would be 15).
+    if (typeof port.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(port.name) || port.name.length > 63) {
+      problems.push(mustBe(`ports[${i}].name`, 'at most 63 lower-case letters, digits and \'-\'', port.name, 'rename the port, e.g. "http2" or "https"'));
+    }
+    if (port.appProtocol !== undefined && (typeof port.appProtocol !== 'string' || port.appProtocol === '')) {
+      problems.push(mustBe(`ports[${i}].appProtocol`, 'a non-empty string such as "http" or "tcp"', port.appProtocol, 'remove it, or name the protocol'));
+    }
+    if (names.has(port.name)) {
+      problems.push(mustBe(`ports[${i}].name`, 'unique', port.name, 'give each port its own name'));
+    }
+    const key = `${port.port}/${port.protocol ?? GatewayPortProtocol.TCP}`;
+    if (numbers.has(key)) {
+      problems.push(mustBe(`ports[${i}].port`, 'unique per protocol', port.port, 'remove the duplicate port'));
+    }
+    names.add(port.name);
+    numbers.add(key);
+  });
+  return problems;
+}
