@@ -15,3 +15,4 @@ export * from './authorization-policy';
 export * from './destination-rule';
 export * from './analysis';
 export * from './warning-catalog';
+export * from './validation/analyze';
