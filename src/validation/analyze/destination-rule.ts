@@ -19,7 +19,7 @@ export function analyzeDestinationRules(set: ManifestSet): AnalysisFinding[] {
     }
     const short = host.split('.')[0];
     const sameName = [...hosts.values()].map((e) => e.object).find((o) => o.kind === 'Service' && o.name === short);
-    findings.push(finding('IST0174', dr.ref, `The host "${host}" defined in the DestinationRule does not match any services in the mesh.`,
+    findings.push(finding('IST0174', dr.ref, `The host ${host} defined in the DestinationRule does not match any services in the mesh.`,
       sameName !== undefined
         ? `Service ${sameName.namespace}/${sameName.name} exists: write its host as "${sameName.name}.${sameName.namespace}.svc.cluster.local"`
           + (sameName.namespace === dr.namespace ? ` (or "${sameName.name}")` : '') + '.'

@@ -4,7 +4,9 @@ import { AnalysisFinding, AnalysisLevel, ManifestRef } from './types';
 export interface AnalysisRule {
   /** `IST0101`, or this library's id (`namespace-missing`). */
   readonly code: string;
+  /** The message name, e.g. `ReferencedResourceNotFound`. */
   readonly name: string;
+  /** How bad a finding of this rule is. */
   readonly level: AnalysisLevel;
   /** One line: what the rule checks. */
   readonly summary: string;

@@ -38,6 +38,7 @@ export interface AnalysisFinding {
   readonly code: string;
   /** The message name (`ReferencedResourceNotFound`, `NamespaceMissing`). */
   readonly name: string;
+  /** How bad it is. */
   readonly level: AnalysisLevel;
   /** The object the finding is reported on. */
   readonly object: ManifestRef;

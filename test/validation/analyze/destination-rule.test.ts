@@ -6,7 +6,7 @@ describe('IST0174 UnknownDestinationRuleHost', () => {
   test('fires on a host that matches no Service, naming the Service of the same name', () => {
     const found = codes([destinationRule('default', 'sticky', 'echo-server'), echo], 'IST0174');
     expect(found).toHaveLength(1);
-    expect(found[0].message).toBe('The host "echo-server" defined in the DestinationRule does not match any services in the mesh.');
+    expect(found[0].message).toBe('The host echo-server defined in the DestinationRule does not match any services in the mesh.');
     expect(found[0].fix).toMatch(/Service apps\/echo-server exists: write its host as "echo-server.apps.svc.cluster.local"/);
   });
 
