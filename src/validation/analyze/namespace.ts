@@ -5,7 +5,7 @@
 // (injection.Analyzer): it fires on each Namespace object except istio-system and ambient
 // namespaces that has neither an `istio-injection` value nor an `istio.io/rev` label.
 import { IGNORED_NAMESPACES } from './injection';
-import { KubeObject, ManifestSet } from './model';
+import { describeTemplate, KubeObject, ManifestSet } from './model';
 import { finding } from './rules';
 import { AnalysisFinding } from './types';
 
@@ -25,10 +25,17 @@ function checkInjectionLabels(set: ManifestSet): AnalysisFinding[] {
       continue;
     }
     if ((ns.labels['istio-injection'] ?? '') === '' && !('istio.io/rev' in ns.labels)) {
+      // Pods that ask for injection themselves (gateways: sidecar.istio.io/inject: "true") are only
+      // injected while the namespace has no istio-injection label (the "object" webhook), so
+      // istio-injection=disabled would break them.
+      const selfInjected = set.podTemplates.filter((t) => t.namespace === ns.name && t.labels['sidecar.istio.io/inject'] === 'true');
       findings.push(finding('IST0102', ns.ref,
         `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns.name} istio-injection=enabled' to enable it, `
         + `or 'kubectl label namespace ${ns.name} istio-injection=disabled' to explicitly mark it as not needing injection.`,
-        `Give Namespace ${ns.name} the label istio-injection=enabled (or istio.io/rev=<revision>) if its pods belong in the mesh, or istio-injection=disabled if not.`));
+        selfInjected.length > 0
+          ? `Give Namespace ${ns.name} the label istio-injection=enabled (or istio.io/rev=<revision>). Not istio-injection=disabled: `
+            + `${selfInjected.map(describeTemplate).join(', ')} ask${selfInjected.length === 1 ? 's' : ''} for injection with the pod label sidecar.istio.io/inject: "true", which only works while the namespace has no istio-injection label.`
+          : `Give Namespace ${ns.name} the label istio-injection=enabled (or istio.io/rev=<revision>) if its pods belong in the mesh, or istio-injection=disabled if not.`));
     }
   }
   return findings;

@@ -1,4 +1,4 @@
-import { codes, deployment, namespace, service } from './manifests';
+import { codes, deployment, gatewayDeployment, namespace, service } from './manifests';
 
 describe('IST0102 NamespaceNotInjected', () => {
   test('fires on a Namespace with neither injection label', () => {
@@ -7,6 +7,12 @@ describe('IST0102 NamespaceNotInjected', () => {
     expect(found[0].object).toMatchObject({ kind: 'Namespace', name: 'apps' });
     expect(found[0].level).toBe('Info');
     expect(found[0].message).toMatch(/kubectl label namespace apps istio-injection=enabled/);
+  });
+
+  test('warns against istio-injection=disabled where gateway pods ask for injection themselves', () => {
+    const found = codes([namespace('istio-ingress'), gatewayDeployment('istio-ingress', 'gw')], 'IST0102');
+    expect(found[0].fix).toMatch(/Not istio-injection=disabled: Deployment istio-ingress\/gw asks for injection with the pod label/);
+    expect(codes([namespace('apps'), deployment('apps', 'echo')], 'IST0102')[0].fix).toMatch(/or istio-injection=disabled if not/);
   });
 
   test('fires when istio-injection is present but empty', () => {
