@@ -11,7 +11,7 @@ import {
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'gke-nlb-local');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
+new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress', labels: { 'istio-injection': 'enabled' } } });
 new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
 
 const gateway = new IngressGateway(chart, 'gateway', {

@@ -44,7 +44,8 @@ export class SeedScenario extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
 
-    new k8s.KubeNamespace(this, 'gateway-namespace', { metadata: { name: SEED_GATEWAY_NAMESPACE } });
+    // Labelled for injection: istioctl analyze (IST0102) asks for it, and gateway pods ask for injection by their own label.
+    new k8s.KubeNamespace(this, 'gateway-namespace', { metadata: { name: SEED_GATEWAY_NAMESPACE, labels: { 'istio-injection': 'enabled' } } });
     new k8s.KubeNamespace(this, 'app-namespace', { metadata: { name: SEED_APP_NAMESPACE, labels: { 'istio-injection': 'enabled' } } });
 
     this.gateway = new IngressGateway(this, 'ingress-gateway', {

@@ -14,11 +14,11 @@ describe('the seed article\'s cluster (GKE, passthrough load balancer)', () => {
     expect(seed().objects).toMatchSnapshot();
   });
 
-  test('creates every namespace it uses, with the app namespace labelled for injection', () => {
+  test('creates every namespace it uses, both labelled for injection (the gateway pods ask for it by their own label)', () => {
     const { objects } = seed();
     const namespaces = objects.filter((o) => o.kind === 'Namespace');
     expect(namespaces.map((n) => [n.metadata.name, n.metadata.labels ?? {}])).toEqual([
-      ['istio-ingress', {}],
+      ['istio-ingress', { 'istio-injection': 'enabled' }],
       ['demo', { 'istio-injection': 'enabled' }],
     ]);
     const used = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
