@@ -1,4 +1,4 @@
-// cspell:ignore SANITISE
+// cspell:ignore SANITISE concurency
 // docs/bad-input.md lists every input the library takes: what is accepted, canonicalized, warned
 // about or refused, with the exact message. This file holds one case per row, and checks each row
 // of the doc against what the library really does, so the doc cannot drift. After a deliberate
@@ -143,6 +143,15 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'gw-proxy-config-yaml', input: '`{ podAnnotations: { "proxy.istio.io/config": "[1" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '[1' } })) },
       { id: 'gw-proxy-config-list', input: '`{ podAnnotations: { "proxy.istio.io/config": "- a" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '- a' } })) },
       { id: 'gw-proxy-config-conflict', input: '`{ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { "proxy.istio.io/config": "{\\"gatewayTopology\\":{\\"numTrustedProxies\\":1}}" } }`', run: build(gateway({ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { 'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":1}}' } })) },
+      { id: 'gw-proxy-config-spelling', input: '`{ podAnnotations: { "proxy.istio.io/config": "gateway_topology: {num_trusted_proxies: \\"0\\"}" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'gateway_topology: {num_trusted_proxies: "0"}' } }), proxyConfig) },
+      { id: 'gw-proxy-config-type', input: '`{ podAnnotations: { "proxy.istio.io/config": "holdApplicationUntilProxyStarts: \\"true\\"" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: "true"' } })) },
+      { id: 'gw-proxy-config-rule', input: '`{ podAnnotations: { "proxy.istio.io/config": "discoveryAddress: istiod" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'discoveryAddress: istiod' } })) },
+      { id: 'gw-proxy-config-unknown', input: '`{ podAnnotations: { "proxy.istio.io/config": "concurency: 2" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'concurency: 2' } }), proxyConfig) },
+      { id: 'gw-istio-annotation-unknown', input: '`{ podAnnotations: { "sidecar.istio.io/proxyCpu": "100m" } }`', run: build(gateway({ podAnnotations: { 'sidecar.istio.io/proxyCpu': '100m' } })) },
+      { id: 'gw-istio-annotation-kind', input: '`{ serviceAnnotations: { "sidecar.istio.io/proxyCPU": "100m" } }`', run: build(gateway({ serviceAnnotations: { 'sidecar.istio.io/proxyCPU': '100m' } })) },
+      { id: 'gw-istio-annotation-deprecated', input: '`{ podAnnotations: { "sidecar.istio.io/statsInclusionPrefixes": "cluster" } }`', run: build(gateway({ podAnnotations: { 'sidecar.istio.io/statsInclusionPrefixes': 'cluster' } })) },
+      { id: 'gw-istio-annotation-value', input: '`{ podAnnotations: { "traffic.sidecar.istio.io/excludeOutboundIPRanges": "10.0.0.0/8, 10.1.0.0/16" } }`', run: build(gateway({ podAnnotations: { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8, 10.1.0.0/16' } })) },
+      { id: 'gw-istio-annotation-newline', input: '`{ podAnnotations: { "sidecar.istio.io/logLevel": "info\\n  x: y" } }`', run: build(gateway({ podAnnotations: { 'sidecar.istio.io/logLevel': 'info\n  x: y' } })) },
     ],
   },
   {

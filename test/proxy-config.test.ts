@@ -1,3 +1,4 @@
+// cspell:ignore concurency Metdata samplng isti SANITISE
 import * as fc from 'fast-check';
 import { stringify } from 'yaml';
 import {

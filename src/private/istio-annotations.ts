@@ -1,3 +1,4 @@
+// cspell:ignore Einumk KMGTP
 import { IConstruct } from 'constructs';
 import { Warnings } from '../warnings';
 import { ISTIO_ANNOTATIONS, IstioAnnotationEntry } from './data/istio-annotations';

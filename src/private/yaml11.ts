@@ -7,7 +7,7 @@ import { Alias, isAlias, isMap, isScalar, isSeq, Node, parseDocument, Scalar } f
  *
  * The `yaml` package parses the structure (its `failsafe` schema keeps every scalar as text), and
  * the scalars are resolved here with yaml.v2's rules (`resolve.go`):
- * - `y`, `Y`, `yes`, `on`, `true` (and their capitalised forms) are `true`; `n`, `no`, `off`,
+ * - `y`, `Y`, `yes`, `on`, `true` (and their capitalized forms) are `true`; `n`, `no`, `off`,
  *   `false` are `false`; empty, `~` and `null` are null;
  * - integers are read as Go's `strconv.ParseInt(s, 0, 64)` does after dropping `_`: `010` is octal 8,
  *   `0x1F` hex, `0b101` binary, `+5` and `1_000` are numbers;

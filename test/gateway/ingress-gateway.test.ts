@@ -224,7 +224,7 @@ describe('IngressGateway', () => {
 
   test('fails if the ProxyConfig in podAnnotations is not a map', () => {
     expect(() => new IngressGateway(newChart(), 'Edge', { podAnnotations: { 'proxy.istio.io/config': '[1, 2]' } }))
-      .toThrow(/annotation "\[1, 2\]" cannot be merged: it is a list, not a map of ProxyConfig fields/);
+      .toThrow(/annotation: "\[1, 2\]" cannot be read: it is a list, not a map of ProxyConfig fields/);
   });
 
   test('fails if name, namespace or label keys are not valid Kubernetes names', () => {
