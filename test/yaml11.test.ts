@@ -29,6 +29,7 @@ describe('decodeYaml11 reads scalars as yaml.v2 does', () => {
     ['-0b101 is binary', 'a: -0b101', -5, RESOLVE],
     ['1_000 drops the underscores', 'a: 1_000', 1000, RESOLVE],
     ['+5 is a number', 'a: +5', 5, RESOLVE],
+    ['+_0 is the number 0 (underscores dropped before ParseInt)', 'a: +_0', 0, RESOLVE],
     ['08 is the float 8 (not octal)', 'a: 08', 8, RESOLVE],
     ['.5 is a float', 'a: .5', 0.5, RESOLVE],
     ['1e3 is a float', 'a: 1e3', 1000, RESOLVE],
@@ -83,6 +84,15 @@ describe('decodeYaml11 refuses what it cannot read exactly', () => {
   test('refuses block nesting deeper than the bound', () => {
     const deep = Array.from({ length: YAML_MAX_DEPTH + 2 }, (_v, i) => `${' '.repeat(i)}k:`).join('\n');
     expect(decodeYaml11(deep)).toEqual({ ok: false, problem: `it nests more than ${YAML_MAX_DEPTH} levels deep` });
+  });
+
+  test('refuses compact nesting (- - - x) deeper than the bound before parsing', () => {
+    expect(decodeYaml11(`${'- '.repeat(YAML_MAX_DEPTH + 1)}x`)).toEqual({ ok: false, problem: `it nests more than ${YAML_MAX_DEPTH} levels deep` });
+    expect(decodeYaml11('- '.repeat(100_000))).toEqual({ ok: false, problem: `it nests more than ${YAML_MAX_DEPTH} levels deep` });
+  });
+
+  test('reads compact nesting within the bound', () => {
+    expect(decodeYaml11('- - - x')).toEqual({ ok: true, value: [[['x']]] });
   });
 
   test('refuses text longer than Kubernetes allows for all annotations, without parsing it', () => {

@@ -37,7 +37,7 @@ export function decodeYaml11(text: string): Yaml11Result {
   if (text.length > YAML_MAX_LENGTH) {
     return refuse(`it is ${text.length} characters long, more than the ${YAML_MAX_LENGTH} Kubernetes allows for all annotations of an object`);
   }
-  const flowDepth = maxFlowDepth(text);
+  const flowDepth = Math.max(maxFlowDepth(text), maxCompactDepth(text));
   if (flowDepth > YAML_MAX_DEPTH) {
     return refuse(`it nests more than ${YAML_MAX_DEPTH} levels deep`);
   }
@@ -107,6 +107,18 @@ function maxFlowDepth(text: string): number {
     } else if ((c === ']' || c === '}') && depth > 0) {
       depth--;
     }
+  }
+  return max;
+}
+
+/**
+ * The most block indicators that open a nested collection on one line (`- - - x`, `? - x`): the
+ * parser recurses once for each, as for flow brackets.
+ */
+function maxCompactDepth(text: string): number {
+  let max = 0;
+  for (const match of text.matchAll(/^[ \t]*((?:[-?:][ \t]+)+)/gm)) {
+    max = Math.max(max, match[1].replace(/[ \t]/g, '').length);
   }
   return max;
 }
