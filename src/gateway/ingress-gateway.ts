@@ -10,8 +10,6 @@ import {
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { EdgeChain } from '../edge/edge-chain';
 import { GatewayPort, IIngressGateway } from './gateway';
-import { istioAnnotationProblems, reportAnnotationWarnings } from '../private/istio-annotations';
-import { PROXY_CONFIG_ANNOTATION, readProxyConfig, reportProxyConfigWarnings } from '../private/proxy-config';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
 
@@ -139,11 +137,8 @@ export class IngressGateway extends Construct implements IIngressGateway {
     };
     const ownLabels: Record<string, string> = { ...selectorLabels, 'sidecar.istio.io/inject': 'true' };
     const ports = props.ports ?? DEFAULT_PORTS;
-    const annotationFindings = [istioAnnotationProblems('Pod', 'podAnnotations', props.podAnnotations, [PROXY_CONFIG_ANNOTATION]),
-      istioAnnotationProblems('Service', 'serviceAnnotations', props.serviceAnnotations)];
     failIfAny('IngressGateway', [
       ...problems,
-      ...annotationFindings.flatMap((findings) => findings.errors),
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       takeoverProblem(name, namespace, selectorLabels),
@@ -158,10 +153,6 @@ export class IngressGateway extends Construct implements IIngressGateway {
           'remove it: gateway injection needs the gateway template')
         : undefined,
     ], this);
-    annotationFindings.forEach((findings) => reportAnnotationWarnings(this, findings));
-    const userProxyConfig = props.podAnnotations?.[PROXY_CONFIG_ANNOTATION];
-    const proxyConfigReading = typeof userProxyConfig === 'string' ? readProxyConfig(userProxyConfig) : undefined;
-    reportProxyConfigWarnings(this, `podAnnotations["${PROXY_CONFIG_ANNOTATION}"]`, proxyConfigReading?.ok === true ? proxyConfigReading.warnings : []);
 
     this.name = name;
     this.namespace = namespace;

@@ -9,7 +9,8 @@ import { EdgeChain } from '../edge/edge-chain';
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
 import { hostBitsMessage, IpBlock } from '../ip-block';
-import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION } from '../private/proxy-config';
+import { istioAnnotationProblems } from '../private/istio-annotations';
+import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION, readProxyConfig } from '../private/proxy-config';
 import {
   annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, plural, Problem, requireObject, wholeNumber,
 } from '../private/problems';
@@ -263,6 +264,10 @@ export class GatewaySourceIpSettings {
     const renderedTopology = topology._render();
     const merged = mergeProxyConfig(typeof userProxyConfig === 'string' ? userProxyConfig : undefined, { gatewayTopology: { ...renderedTopology } });
 
+    // Istio's annotation registry and the injector's value rules (IST0107/0108/0125/0135), for every rendering.
+    const annotationFindings = [istioAnnotationProblems('Pod', 'podAnnotations', props.podAnnotations, [PROXY_CONFIG_ANNOTATION]),
+      istioAnnotationProblems('Service', 'serviceAnnotations', props.serviceAnnotations)];
+    const proxyConfigReading = typeof userProxyConfig === 'string' ? readProxyConfig(userProxyConfig) : undefined;
     problems.push(
       oneOf('serviceType', props.serviceType, GatewayServiceType, 'use a GatewayServiceType member'),
       oneOf('externalTrafficPolicy', props.externalTrafficPolicy, ExternalTrafficPolicy, 'use ExternalTrafficPolicy.LOCAL or CLUSTER'),
@@ -294,6 +299,7 @@ export class GatewaySourceIpSettings {
       ...resourceProblems(props.resources),
       ...(merged.ok ? userTopologyProblems(merged.config, renderedTopology)
         : merged.problems.map((p) => `'podAnnotations["${PROXY_CONFIG_ANNOTATION}"]': ${p}`)),
+      ...annotationFindings.flatMap((findings) => findings.errors),
     );
 
     const resources = resolveResources(props.resources);
@@ -318,7 +324,12 @@ export class GatewaySourceIpSettings {
       warnings: [],
     });
     if (problems.every((p) => p === undefined)) {
-      settings.warnings.push(...settingsWarnings(settings, props));
+      settings.warnings.push(
+        ...annotationFindings.flatMap((findings) => findings.warnings),
+        ...(proxyConfigReading?.ok === true ? proxyConfigReading.warnings : [])
+          .map((message) => ({ id: 'proxy-config-unknown-field', message: `podAnnotations["${PROXY_CONFIG_ANNOTATION}"]: ${message}` })),
+        ...settingsWarnings(settings, props),
+      );
     }
     return { settings, problems };
   }
