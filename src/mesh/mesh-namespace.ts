@@ -1,5 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { SourceIpValidationError } from '../errors';
 import {
   annotationMapProblems, failIfAny, labelMapProblems, mustBe, Problem, requireObject, resourceName,
 } from '../private/problems';
@@ -68,13 +69,20 @@ export class MeshNamespace extends Construct implements IMeshNamespace {
    * checks trust it. A Namespace of the same name created in the app must agree with it.
    */
   public static fromExisting(scope: Construct, id: string, options: ExistingMeshNamespaceOptions): IMeshNamespace {
-    requireObject('MeshNamespace.fromExisting', 'options', options, 'pass { name, injection }');
-    failIfAny('MeshNamespace.fromExisting', [
+    // The declaration's path, for messages: it is not constructed until its options are checked.
+    const path = scope?.node === undefined ? undefined : [scope.node.path, id].filter((part) => part !== '').join('/');
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new SourceIpValidationError('MeshNamespace.fromExisting', [mustBe('options', 'an object', options, 'pass { name, injection }')], path);
+    }
+    const problems = [
       resourceName('name', options.name, 'namespace') ?? (options.name === undefined ? mustBe('name', 'a namespace name', options.name, 'pass the namespace name') : undefined),
       options.injection === undefined
         ? mustBe('injection', 'a SidecarInjection', options.injection, 'pass SidecarInjection.enabled(), .revision(name), .disabled() or .none(), as the namespace is labelled')
         : injectionProblem(options.injection, 'pass SidecarInjection.enabled(), .revision(name), .disabled() or .none(), as the namespace is labelled'),
-    ]);
+    ].filter((p): p is string => p !== undefined);
+    if (problems.length > 0) {
+      throw new SourceIpValidationError('MeshNamespace.fromExisting', problems, path);
+    }
     return new ExistingMeshNamespace(scope, id, options.name, options.injection);
   }
 
