@@ -71,23 +71,22 @@ function checkAtSynth(template: PodTemplate, mode: InterceptionMode): string[] {
     return [`${CALLER}: ${INTERCEPTION_MODE_ANNOTATION}: ${mode} is set on pods that get no Istio sidecar: ${verdict.because}. `
       + `Fix: ${verdict.fix}; or remove the call`];
   }
-  const warn = (id: string, message: string): void => Warnings.of(template.owner).add(id, message);
   if (verdict.kind === 'unknown') {
     const where = template.namespace === undefined
       ? 'the pods\' namespace is not set (kubectl puts them in its current namespace)'
       : `namespace ${JSON.stringify(template.namespace)} is neither created in this app nor declared`;
-    warn('sidecar-injection-unknown', `cannot tell whether the pods get an Istio sidecar, which ${INTERCEPTION_MODE_ANNOTATION}: ${mode} needs: ${where}. `
+    Warnings.of(template.owner).add('sidecar-injection-unknown', `cannot tell whether the pods get an Istio sidecar, which ${INTERCEPTION_MODE_ANNOTATION}: ${mode} needs: ${where}. `
       + `Fix: create the namespace in the app (new MeshNamespace(scope, id, { name, injection: SidecarInjection.enabled() })), `
       + `or declare the one that exists: MeshNamespace.fromExisting(scope, id, { name, injection }) with the labels it has`
       + `${template.namespace === undefined ? ', after setting the workload\'s namespace' : ''}`);
   }
   const ignoredBecause = whyInterceptionIsIgnored(pod, verdict);
   if (ignoredBecause !== undefined) {
-    warn('interception-mode-ignored', `${INTERCEPTION_MODE_ANNOTATION}: ${mode} has no effect here: ${ignoredBecause}. `
+    Warnings.of(template.owner).add('interception-mode-ignored', `${INTERCEPTION_MODE_ANNOTATION}: ${mode} has no effect here: ${ignoredBecause}. `
       + 'Fix: remove the call, or set it on the application workload that has a sidecar');
   }
   for (const other of proxyConfigModes(pod.annotations[PROXY_CONFIG_ANNOTATION]).filter((m) => m.value !== mode)) {
-    warn('interception-mode-overrides-proxy-config', `the pod's ${PROXY_CONFIG_ANNOTATION} sets ${other.field} ${JSON.stringify(other.value)}, `
+    Warnings.of(template.owner).add('interception-mode-overrides-proxy-config', `the pod's ${PROXY_CONFIG_ANNOTATION} sets ${other.field} ${JSON.stringify(other.value)}, `
       + `which the ${INTERCEPTION_MODE_ANNOTATION}: ${mode} annotation overrides. Fix: remove ${other.field} from ${PROXY_CONFIG_ANNOTATION}`);
   }
   return [];
