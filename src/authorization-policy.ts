@@ -52,7 +52,7 @@ export class PolicyTarget {
     return new PolicyTarget({ ...gateway.selectorLabels }, gateway.namespace, gateway, false, gateway.node.path);
   }
 
-  /** The pods of a cdk8s-plus-27 workload or a raw `k8s.Kube*` workload object. */
+  /** The pods of a cdk8s-plus workload (cdk8s-plus-27 to 33, recognized by shape) or of a raw `Kube*` workload object. */
   public static workload(workload: IConstruct): PolicyTarget {
     const template = podTemplateOf(workload, 'PolicyTarget.workload');
     return new PolicyTarget(template.selectorLabels(), template.namespace, undefined,

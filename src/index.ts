@@ -10,7 +10,7 @@ export * from './gateway/ingress-gateway';
 export * from './routing/gateway-route';
 export * from './demo/source-ip-echo';
 export * from './edge';
-export * from './interception';
+export * from './mesh';
 export * from './authorization-policy';
 export * from './destination-rule';
 export * from './analysis';

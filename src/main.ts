@@ -2,7 +2,7 @@
 // (cdk8s synth) runs this file.
 import { App } from 'cdk8s';
 import { writeSourceIpReport } from './analysis';
-import { InterceptionMode } from './interception';
+import { InterceptionMode } from './mesh';
 import { SEED_APP_NAMESPACE, SeedScenario } from './seed';
 import { Warnings } from './warnings';
 

@@ -7,7 +7,7 @@ import { SourceIpEcho } from './demo/source-ip-echo';
 import { EdgeChain } from './edge/edge-chain';
 import { EdgeHop } from './edge/edge-hop';
 import { IngressGateway } from './gateway/ingress-gateway';
-import { InterceptionMode } from './interception';
+import { InterceptionMode } from './mesh';
 import { IpBlock } from './ip-block';
 import { GatewayRoute, RouteBackend } from './routing/gateway-route';
 

@@ -7,11 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as plus33 from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
   setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
+  MeshNamespace, SidecarInjection,
 } from '../src';
 import { Manifest, only } from './util';
 
@@ -75,6 +77,19 @@ const affinity = (props: Record<string, unknown>) => (c: Chart) => new ClientAff
 } as never);
 const lb = (objects: Manifest[]) => only(objects, 'DestinationRule').spec.trafficPolicy.loadBalancer;
 const deployment = (c: Construct) => new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }] });
+/** A Deployment in namespace "apps", which the app creates labelled for injection (unless `injection` says otherwise). */
+const meshed = (c: Construct, podMetadata = {}, injection = SidecarInjection.enabled()) => {
+  new MeshNamespace(c, 'apps', { name: 'apps', injection });
+  return new kplus.Deployment(c, 'echo', { metadata: { namespace: 'apps' }, podMetadata, containers: [{ image: 'echo' }] });
+};
+/** `build`, but a synth-time validation error (cdk8s reports those as a plain Error) is the outcome too. */
+const synthesized = (fn: (chart: Chart) => void, pick?: (objects: Manifest[]) => unknown): () => Outcome => () => {
+  try {
+    return build(fn, pick)();
+  } catch (e) {
+    return { warnings: [], error: (e as Error).message };
+  }
+};
 const port = (p: Partial<GatewayPort>): GatewayPort => ({ name: 'http2', port: 80, ...p });
 
 const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = [
@@ -157,12 +172,34 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
   {
     title: 'setInterceptionMode',
     cases: [
-      { id: 'mode-redirect', input: '`setInterceptionMode(deployment, InterceptionMode.REDIRECT)`', run: build((c) => setInterceptionMode(deployment(c), InterceptionMode.REDIRECT), (o) => only(o, 'Deployment').spec.template.metadata.annotations['sidecar.istio.io/interceptionMode']) },
-      { id: 'mode-tproxy', input: '`setInterceptionMode(deployment, InterceptionMode.TPROXY)`', run: build((c) => setInterceptionMode(deployment(c), InterceptionMode.TPROXY)) },
-      { id: 'mode-gateway', input: '`setInterceptionMode(gateway.deployment, InterceptionMode.NONE)`', run: build((c) => setInterceptionMode(new IngressGateway(c, 'gw').deployment, InterceptionMode.NONE)) },
+      { id: 'mode-redirect', input: '`setInterceptionMode(deployment, InterceptionMode.REDIRECT)` in an injected namespace', run: build((c) => setInterceptionMode(meshed(c), InterceptionMode.REDIRECT), (o) => only(o, 'Deployment').spec.template.metadata.annotations['sidecar.istio.io/interceptionMode']) },
+      { id: 'mode-tproxy', input: '`setInterceptionMode(deployment, InterceptionMode.TPROXY)` in an injected namespace', run: build((c) => setInterceptionMode(meshed(c), InterceptionMode.TPROXY)) },
+      { id: 'mode-plus-33', input: '`setInterceptionMode` on a cdk8s-plus-33 Deployment', run: build((c) => {
+        new MeshNamespace(c, 'apps', { name: 'apps' });
+        setInterceptionMode(new plus33.Deployment(c, 'echo', { metadata: { namespace: 'apps' }, containers: [{ image: 'echo' }] }), InterceptionMode.REDIRECT);
+      }, (o) => only(o, 'Deployment').spec.template.metadata.annotations['sidecar.istio.io/interceptionMode']) },
+      { id: 'mode-namespace-unknown', input: '`setInterceptionMode` on a Deployment whose namespace the app neither creates nor declares', run: build((c) => setInterceptionMode(deployment(c), InterceptionMode.REDIRECT)) },
+      { id: 'mode-namespace-declared', input: '`setInterceptionMode` on a Deployment in `MeshNamespace.fromExisting(c, "apps", { name: "apps", injection: SidecarInjection.revision("canary") })`', run: build((c) => {
+        MeshNamespace.fromExisting(c, 'ns', { name: 'apps', injection: SidecarInjection.revision('canary') });
+        setInterceptionMode(new kplus.Deployment(c, 'echo', { metadata: { namespace: 'apps' }, containers: [{ image: 'echo' }] }), InterceptionMode.REDIRECT);
+      }) },
+      { id: 'mode-opted-out', input: '`setInterceptionMode` on pods labelled `sidecar.istio.io/inject: "false"`', run: synthesized((c) => setInterceptionMode(meshed(c, { labels: { 'sidecar.istio.io/inject': 'false' } }), InterceptionMode.TPROXY)) },
+      { id: 'mode-opted-out-annotation', input: '`setInterceptionMode` on pods annotated `sidecar.istio.io/inject: "false"`', run: synthesized((c) => setInterceptionMode(meshed(c, { annotations: { 'sidecar.istio.io/inject': 'false' } }), InterceptionMode.TPROXY)) },
+      { id: 'mode-namespace-disabled', input: '`setInterceptionMode` in a `MeshNamespace` with `SidecarInjection.disabled()`, pods labelled `sidecar.istio.io/inject: "true"`', run: synthesized((c) => setInterceptionMode(meshed(c, { labels: { 'sidecar.istio.io/inject': 'true' } }, SidecarInjection.disabled()), InterceptionMode.TPROXY)) },
+      { id: 'mode-namespace-none', input: '`setInterceptionMode` in a `MeshNamespace` with `SidecarInjection.none()`, pods without labels', run: synthesized((c) => setInterceptionMode(meshed(c, {}, SidecarInjection.none()), InterceptionMode.TPROXY)) },
+      { id: 'mode-host-network', input: '`setInterceptionMode` on pods with `hostNetwork: true`', run: synthesized((c) => {
+        new MeshNamespace(c, 'apps', { name: 'apps' });
+        setInterceptionMode(new kplus.Deployment(c, 'echo', { metadata: { namespace: 'apps' }, hostNetwork: true, containers: [{ image: 'echo' }] }), InterceptionMode.TPROXY);
+      }) },
+      { id: 'mode-gateway', input: '`setInterceptionMode(gateway.deployment, InterceptionMode.NONE)`', run: build((c) => {
+        new MeshNamespace(c, 'apps', { name: 'apps', injection: SidecarInjection.none() });
+        setInterceptionMode(new IngressGateway(c, 'gw', { namespace: 'apps' }).deployment, InterceptionMode.NONE);
+      }) },
       { id: 'mode-proxy-config', input: '`setInterceptionMode` on pods whose `proxy.istio.io/config` says `interceptionMode: REDIRECT`, with `NONE`', run: build((c) => {
-        const d = new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }], podMetadata: { annotations: { 'proxy.istio.io/config': 'interceptionMode: REDIRECT' } } });
-        setInterceptionMode(d, InterceptionMode.NONE);
+        setInterceptionMode(meshed(c, { annotations: { 'proxy.istio.io/config': 'interceptionMode: REDIRECT' } }), InterceptionMode.NONE);
+      }) },
+      { id: 'mode-proxy-config-proto', input: '`setInterceptionMode` on pods whose `proxy.istio.io/config` says `interception_mode: REDIRECT` (proto spelling), with `NONE`', run: build((c) => {
+        setInterceptionMode(meshed(c, { annotations: { 'proxy.istio.io/config': 'interception_mode: REDIRECT' } }), InterceptionMode.NONE);
       }) },
       { id: 'mode-bad', input: '`setInterceptionMode(deployment, "tproxy")` (plain JavaScript)', run: build((c) => setInterceptionMode(deployment(c), 'tproxy' as never)) },
       { id: 'mode-not-workload', input: '`setInterceptionMode(service, InterceptionMode.TPROXY)`', run: build((c) => setInterceptionMode(new kplus.Service(c, 'svc', { ports: [{ port: 80 }] }), InterceptionMode.TPROXY)) },
@@ -183,6 +220,22 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
           return { warnings: [], error: (e as Error).message };
         }
       } },
+    ],
+  },
+  {
+    title: 'MeshNamespace and SidecarInjection',
+    cases: [
+      { id: 'ns-enabled', input: '`new MeshNamespace(c, "apps", { name: "apps" })`', run: build((c) => new MeshNamespace(c, 'apps', { name: 'apps' }), (o) => only(o, 'Namespace').metadata.labels) },
+      { id: 'ns-revision', input: '`{ name: "apps", injection: SidecarInjection.revision("canary") }`', run: build((c) => new MeshNamespace(c, 'apps', { name: 'apps', injection: SidecarInjection.revision('canary') }), (o) => only(o, 'Namespace').metadata.labels) },
+      { id: 'ns-name', input: '`{ name: "Apps" }`', run: build((c) => new MeshNamespace(c, 'apps', { name: 'Apps' })) },
+      { id: 'ns-reserved-label', input: '`{ name: "apps", labels: { "istio-injection": "enabled" } }`', run: build((c) => new MeshNamespace(c, 'apps', { name: 'apps', labels: { 'istio-injection': 'enabled' } })) },
+      { id: 'ns-injection-string', input: '`{ name: "apps", injection: "enabled" }` (plain JavaScript)', run: build((c) => new MeshNamespace(c, 'apps', { name: 'apps', injection: 'enabled' } as never)) },
+      { id: 'ns-revision-bad', input: '`SidecarInjection.revision("canary/1")`', run: value(() => SidecarInjection.revision('canary/1')) },
+      { id: 'ns-existing-no-injection', input: '`MeshNamespace.fromExisting(c, "apps", { name: "apps" })` (plain JavaScript)', run: build((c) => MeshNamespace.fromExisting(c, 'apps', { name: 'apps' } as never)) },
+      { id: 'ns-existing-conflict', input: '`MeshNamespace.fromExisting` with `SidecarInjection.enabled()` for a namespace the app creates with `SidecarInjection.disabled()`', run: synthesized((c) => {
+        new MeshNamespace(c, 'created', { name: 'apps', injection: SidecarInjection.disabled() });
+        MeshNamespace.fromExisting(c, 'declared', { name: 'apps', injection: SidecarInjection.enabled() });
+      }) },
     ],
   },
   {

@@ -10,7 +10,7 @@
 import { ExternalTrafficPolicy } from '../gateway-service';
 // A type-only import: the enum's module loads cdk8s, and this one stays free of it. Modes are
 // compared by their wire values ('REDIRECT', 'TPROXY', 'NONE') below.
-import type { InterceptionMode } from '../interception';
+import type { InterceptionMode } from '../mesh/interception-mode';
 import { failIfAny, mustBe, oneOf, Problem, wholeNumber } from '../private/problems';
 import { formatIpAddress, IpAddress, parseIpAddress } from '../private/ip';
 import { SourcePreservation } from '../edge/edge-hop';

@@ -4,7 +4,7 @@
  *
  * Pure: no cdk8s, no file system.
  */
-import { InterceptionMode } from '../interception';
+import { InterceptionMode } from '../mesh/interception-mode';
 import { simulateEnvoyXff } from './envoy-xff';
 import { ExplainLayerRole, ExplainResult, ExplainRun } from './explain';
 

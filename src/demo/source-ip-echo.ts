@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InterceptionMode, setInterceptionMode } from '../interception';
+import { InterceptionMode, setInterceptionMode } from '../mesh';
 import { failIfAny, requireObject, resourceName, wholeNumber } from '../private/problems';
 
 /** Props of a `SourceIpEcho`. */

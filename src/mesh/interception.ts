@@ -1,0 +1,146 @@
+import { IConstruct } from 'constructs';
+import {
+  overwrittenProblem, PodSnapshot, PodTemplate, podTemplateOf, setPodAnnotation,
+} from '../private/pod-template';
+import { failIfAny, oneOf } from '../private/problems';
+import { parseProxyConfig, PROXY_CONFIG_ANNOTATION } from '../private/proxy-config';
+import { Warnings } from '../warnings';
+import { InjectionVerdict, POD_INJECT_LABEL, REVISION_LABEL, sidecarInjectionOf } from './injection-webhook';
+import { INTERCEPTION_MODE_ANNOTATION, InterceptionMode } from './interception-mode';
+import { indexNamespacesAtSynth, namespaceIndexOf } from './namespace-index';
+
+const CALLER = 'setInterceptionMode';
+const AMBIENT_LABEL = 'istio.io/dataplane-mode';
+/** The pod labels the synth-time check reads. */
+const LABEL_KEYS = [POD_INJECT_LABEL, REVISION_LABEL, AMBIENT_LABEL];
+/** Workloads that already carry the synth-time check (one per workload, however often the mode is set). */
+const checked = new WeakSet<IConstruct>();
+
+/**
+ * Sets the sidecar interception mode on the pods of `workload`.
+ *
+ * Works on any cdk8s-plus workload from cdk8s-plus-27 to 33 (Deployment, StatefulSet, DaemonSet,
+ * Job, CronJob, Pod) and on raw `Kube*` workload objects (any `ApiObject` of a workload kind). The
+ * annotation goes on the pod template, where Istio reads it. A different value already there is
+ * refused, never overwritten.
+ *
+ * At synth it checks that the pods get a sidecar, following Istio's injection webhooks: the pod
+ * labels `sidecar.istio.io/inject` and `istio.io/rev`, the pod annotation
+ * `sidecar.istio.io/inject: "false"`, `hostNetwork`, and the labels of the pods' namespace, read
+ * from the Namespace object in the app (a `MeshNamespace`, a cdk8s-plus `Namespace` or a raw
+ * `KubeNamespace`) or from a `MeshNamespace.fromExisting` declaration. Pods that get no sidecar
+ * fail the synth. Warnings:
+ * - `sidecar-injection-unknown`: the namespace is neither created in the app nor declared, so
+ *   whether the pods get a sidecar cannot be told;
+ * - `tproxy-runs-as-root`: TPROXY makes istio-proxy run as root with `NET_ADMIN`;
+ * - `interception-mode-ignored`: the pods are a gateway, or ambient without a known sidecar, so the
+ *   mode has no effect;
+ * - `interception-mode-overrides-proxy-config`: the pod's `proxy.istio.io/config` names another
+ *   mode, which the annotation overrides.
+ *
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
+ * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/
+ */
+export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode): void {
+  failIfAny(CALLER, [oneOf('mode', mode, InterceptionMode, 'use InterceptionMode.REDIRECT, TPROXY or NONE')], workload);
+  const template = podTemplateOf(workload, CALLER);
+  setPodAnnotation(template, template.read([]).annotations, INTERCEPTION_MODE_ANNOTATION, mode, CALLER,
+    `remove ${INTERCEPTION_MODE_ANNOTATION} from the workload's pod metadata, or pass the same mode`);
+  if (mode === InterceptionMode.TPROXY) {
+    Warnings.of(template.owner).add('tproxy-runs-as-root', 'TPROXY interception runs istio-proxy as root (runAsUser 0) with the NET_ADMIN capability, '
+      + 'which namespaces enforcing Pod Security "baseline" or "restricted" reject, and needs kernel TPROXY support on the nodes. '
+      + 'Fix: run these pods in a namespace that allows it, or keep REDIRECT and read the client address from X-Forwarded-For / x-envoy-external-address');
+  }
+  if (!checked.has(template.owner)) {
+    checked.add(template.owner);
+    indexNamespacesAtSynth(template.owner);
+    // Namespaces, labels and annotations can still change after this call: decide at synth.
+    template.owner.node.addValidation({ validate: () => checkAtSynth(template, mode) });
+  }
+}
+
+/** The synth-time check: the mode is still there, and the pods get a sidecar that honours it. */
+function checkAtSynth(template: PodTemplate, mode: InterceptionMode): string[] {
+  const pod = template.read(LABEL_KEYS);
+  const overwritten = overwrittenProblem(pod.annotations, INTERCEPTION_MODE_ANNOTATION, mode, CALLER);
+  if (overwritten !== undefined) {
+    return [overwritten];
+  }
+  const verdict = injectionOf(template, pod);
+  if (verdict.kind === 'not-injected') {
+    return [`${CALLER}: ${INTERCEPTION_MODE_ANNOTATION}: ${mode} is set on pods that get no Istio sidecar: ${verdict.because}. `
+      + `Fix: ${verdict.fix}; or remove the call`];
+  }
+  if (verdict.kind === 'unknown') {
+    const where = template.namespace === undefined
+      ? 'the pods\' namespace is not set (kubectl puts them in its current namespace)'
+      : `namespace ${JSON.stringify(template.namespace)} is neither created in this app nor declared`;
+    Warnings.of(template.owner).add('sidecar-injection-unknown', `cannot tell whether the pods get an Istio sidecar, which ${INTERCEPTION_MODE_ANNOTATION}: ${mode} needs: ${where}. `
+      + `Fix: create the namespace in the app (new MeshNamespace(scope, id, { name, injection: SidecarInjection.enabled() })), `
+      + `or declare the one that exists: MeshNamespace.fromExisting(scope, id, { name, injection }) with the labels it has`
+      + `${template.namespace === undefined ? ', after setting the workload\'s namespace' : ''}`);
+  }
+  const ignoredBecause = whyInterceptionIsIgnored(pod, verdict);
+  if (ignoredBecause !== undefined) {
+    Warnings.of(template.owner).add('interception-mode-ignored', `${INTERCEPTION_MODE_ANNOTATION}: ${mode} has no effect here: ${ignoredBecause}. `
+      + 'Fix: remove the call, or set it on the application workload that has a sidecar');
+  }
+  for (const other of proxyConfigModes(pod.annotations[PROXY_CONFIG_ANNOTATION]).filter((m) => m.value !== mode)) {
+    Warnings.of(template.owner).add('interception-mode-overrides-proxy-config', `the pod's ${PROXY_CONFIG_ANNOTATION} sets ${other.field} ${JSON.stringify(other.value)}, `
+      + `which the ${INTERCEPTION_MODE_ANNOTATION}: ${mode} annotation overrides. Fix: remove ${other.field} from ${PROXY_CONFIG_ANNOTATION}`);
+  }
+  return [];
+}
+
+/** Whether the pods get a sidecar, from the pod and what the app says about its namespace. */
+function injectionOf(template: PodTemplate, pod: PodSnapshot): InjectionVerdict {
+  const statements = template.namespace === undefined ? undefined : namespaceIndexOf(template.owner).get(template.namespace);
+  // Statements that disagree are reported on the declaration (MeshNamespace.fromExisting); use the first.
+  return sidecarInjectionOf({
+    namespace: template.namespace,
+    namespaceLabels: statements?.[0]?.labels,
+    injectLabel: pod.labels[POD_INJECT_LABEL],
+    revisionLabel: pod.labels[REVISION_LABEL],
+    injectAnnotation: pod.annotations[POD_INJECT_LABEL],
+    hostNetwork: pod.hostNetwork,
+  });
+}
+
+/** Why the sidecar interception mode means nothing for these pods, if it does not. */
+function whyInterceptionIsIgnored(pod: PodSnapshot, verdict: InjectionVerdict): string | undefined {
+  if (pod.annotations['inject.istio.io/templates']?.split(',').includes('gateway')) {
+    return 'the pods are an Istio gateway, which has no iptables capture';
+  }
+  // istio-cni leaves pods that have a sidecar out of ambient redirection (istio/istio
+  // cni/pkg/util/podutil.go, PodRedirectionEnabled), so the label matters only without one.
+  if (pod.labels[AMBIENT_LABEL] === 'ambient' && verdict.kind !== 'injected') {
+    return 'the pods are in ambient mode, where ztunnel captures traffic and sidecar annotations do not apply';
+  }
+  return undefined;
+}
+
+/**
+ * The interception modes the pod's ProxyConfig names, under either spelling Istio accepts.
+ *
+ * Istio reads `proxy.istio.io/config` with protobuf's JSON rules, which take the JSON name
+ * (`interceptionMode`) and the proto name (`interception_mode`), and an enum by name or by number
+ * (REDIRECT = 0, TPROXY = 1, NONE = 2: mesh/v1alpha1 `ProxyConfig.InboundInterceptionMode`).
+ * A local reading until the shared ProxyConfig parser (src/private/proxy-config.ts) knows proto names.
+ */
+function proxyConfigModes(text: string | undefined): { readonly field: string; readonly value: string }[] {
+  const config = text === undefined ? undefined : parseProxyConfig(text);
+  if (config === undefined || typeof config === 'string') {
+    return [];
+  }
+  const modes: { readonly field: string; readonly value: string }[] = [];
+  for (const field of ['interceptionMode', 'interception_mode']) {
+    const value = config[field];
+    const name = typeof value === 'number' ? PROTO_MODES[value] : value;
+    if (typeof name === 'string') {
+      modes.push({ field, value: name });
+    }
+  }
+  return modes;
+}
+
+const PROTO_MODES: Readonly<Record<number, string>> = { 0: 'REDIRECT', 1: 'TPROXY', 2: 'NONE' };
