@@ -3,16 +3,15 @@
 // externalTrafficPolicy Local (then ipBlocks can also pin traffic to Front Door's own ranges).
 // Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
-  Warnings, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget, RouteBackend,
+  SidecarInjection, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'azure-front-door');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress', labels: { 'istio-injection': 'enabled' } } });
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+new MeshNamespace(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.enabled() });
+new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInjection.enabled() });
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',

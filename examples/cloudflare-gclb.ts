@@ -3,16 +3,15 @@
 // Session affinity hashes the address the gateway trusts (x-envoy-external-address), not the whole
 // X-Forwarded-For header, which changes with every hop. Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
   ClientAffinity, ConsistentHash, EdgeChain, EdgeHop, GatewayRoute, HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  LoadBalancer, PolicyTarget, RouteBackend, SourceIpEcho, Warnings, writeSourceIpReport,
+  LoadBalancer, MeshNamespace, PolicyTarget, RouteBackend, SidecarInjection, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'cloudflare-gclb');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress', labels: { 'istio-injection': 'enabled' } } });
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+new MeshNamespace(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.enabled() });
+new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInjection.enabled() });
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',

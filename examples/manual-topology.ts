@@ -3,16 +3,15 @@
 // field yourself: remoteIpBlocks, because the client arrives in X-Forwarded-For. Nothing checks a
 // path nobody described: the report says so (edge-not-described). Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
   ExternalTrafficPolicy, GatewayRoute, GatewayServiceType, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
-  PolicyTarget, RouteBackend, SourceIpEcho, Warnings, writeSourceIpReport,
+  MeshNamespace, PolicyTarget, RouteBackend, SidecarInjection, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'manual-topology');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress', labels: { 'istio-injection': 'enabled' } } });
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'partners', labels: { 'istio-injection': 'enabled' } } });
+new MeshNamespace(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.enabled() });
+new MeshNamespace(chart, 'app-namespace', { name: 'partners', injection: SidecarInjection.enabled() });
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',

@@ -3,16 +3,15 @@
 // address only from nodes that run a gateway pod, so the gateway runs on 3 spread nodes.
 // Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
-  Warnings, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget, RouteBackend,
+  SidecarInjection, SourceIpEcho, Warnings, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'metallb-on-prem');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress', labels: { 'istio-injection': 'enabled' } } });
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'intranet', labels: { 'istio-injection': 'enabled' } } });
+new MeshNamespace(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.enabled() });
+new MeshNamespace(chart, 'app-namespace', { name: 'intranet', injection: SidecarInjection.enabled() });
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',

@@ -1,5 +1,4 @@
 import { Chart, ChartProps } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IpAccessAction, IpAccessPolicy, PolicyTarget } from './authorization-policy';
 import { ClientAffinity, ConsistentHash, LoadBalancer } from './destination-rule';
@@ -7,7 +6,7 @@ import { SourceIpEcho } from './demo/source-ip-echo';
 import { EdgeChain } from './edge/edge-chain';
 import { EdgeHop } from './edge/edge-hop';
 import { IngressGateway } from './gateway/ingress-gateway';
-import { InterceptionMode } from './mesh';
+import { InterceptionMode, MeshNamespace, SidecarInjection } from './mesh';
 import { IpBlock } from './ip-block';
 import { GatewayRoute, RouteBackend } from './routing/gateway-route';
 
@@ -44,9 +43,9 @@ export class SeedScenario extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { disableResourceNameHashes: true, ...props });
 
-    // Labelled for injection: istioctl analyze (IST0102) asks for it, and gateway pods ask for injection by their own label.
-    new k8s.KubeNamespace(this, 'gateway-namespace', { metadata: { name: SEED_GATEWAY_NAMESPACE, labels: { 'istio-injection': 'enabled' } } });
-    new k8s.KubeNamespace(this, 'app-namespace', { metadata: { name: SEED_APP_NAMESPACE, labels: { 'istio-injection': 'enabled' } } });
+    // Both labelled for injection: istioctl analyze (IST0102) asks for it, and gateway pods ask for injection by their own label.
+    new MeshNamespace(this, 'gateway-namespace', { name: SEED_GATEWAY_NAMESPACE, injection: SidecarInjection.enabled() });
+    new MeshNamespace(this, 'app-namespace', { name: SEED_APP_NAMESPACE, injection: SidecarInjection.enabled() });
 
     this.gateway = new IngressGateway(this, 'ingress-gateway', {
       namespace: SEED_GATEWAY_NAMESPACE,
