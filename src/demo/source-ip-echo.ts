@@ -1,5 +1,4 @@
-import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InterceptionMode, setInterceptionMode } from '../mesh';
 import { failIfAny, requireObject, resourceName, wholeNumber } from '../private/problems';
@@ -48,11 +47,11 @@ export const CURL_IMAGE = 'curlimages/curl:8.11.1';
  */
 export class SourceIpEcho extends Construct {
   /** The echo-server Deployment (construct id `Resource`). */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The echo-server Service: port 80, named `http`, to container port 8080. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
   /** The curl client, when added. */
-  public readonly curlClient?: k8s.KubeDeployment;
+  public readonly curlClient?: ApiObject;
   /** The namespace of the objects. */
   public readonly namespace?: string;
   /** The echo server's interception mode, when set. */
@@ -68,7 +67,9 @@ export class SourceIpEcho extends Construct {
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.interceptionMode = props.interceptionMode;
     const labels = { app: 'echo-server' };
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+    this.deployment = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: { name: 'echo-server', namespace: props.namespace },
       spec: {
         replicas: props.replicas ?? 2,
@@ -81,26 +82,30 @@ export class SourceIpEcho extends Construct {
               image: ECHO_IMAGE,
               ports: [{ name: 'http', containerPort: 8080 }],
               resources: {
-                requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
-                limits: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('128Mi') },
+                requests: { cpu: '10m', memory: '32Mi' },
+                limits: { cpu: '200m', memory: '128Mi' },
               },
             }],
           },
         },
       },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: 'echo-server', namespace: props.namespace },
       spec: {
         selector: { ...labels },
-        ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }],
+        ports: [{ name: 'http', port: 80, targetPort: 'http' }],
       },
     });
     if (props.interceptionMode !== undefined) {
       setInterceptionMode(this.deployment, props.interceptionMode);
     }
     if (props.curlClient !== false) {
-      this.curlClient = new k8s.KubeDeployment(this, 'CurlClient', {
+      this.curlClient = new ApiObject(this, 'CurlClient', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
         metadata: { name: 'sleep', namespace: props.namespace },
         spec: {
           replicas: 1,
@@ -112,7 +117,7 @@ export class SourceIpEcho extends Construct {
                 name: 'sleep',
                 image: CURL_IMAGE,
                 command: ['/bin/sleep', 'infinity'],
-                resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') } },
+                resources: { requests: { cpu: '10m', memory: '16Mi' } },
               }],
             },
           },

@@ -1,5 +1,4 @@
-import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayPortProtocol } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
@@ -117,13 +116,13 @@ export class IngressGateway extends Construct implements IIngressGateway {
   public readonly settings: GatewaySourceIpSettings;
 
   /** The gateway Deployment (construct id `Resource`). */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
 
   /** The gateway Service. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
 
   /** The gateway ServiceAccount. */
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly serviceAccount: ApiObject;
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
@@ -162,19 +161,27 @@ export class IngressGateway extends Construct implements IIngressGateway {
     this.settings = settings;
 
     const metadata = { name, namespace };
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
-    const role = new k8s.KubeRole(this, 'SecretReader', {
+    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount', metadata });
+    const role = new ApiObject(this, 'SecretReader', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
       metadata,
       // Gateways read the TLS secrets named by Gateway `credentialName` through SDS.
       rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }],
     });
-    new k8s.KubeRoleBinding(this, 'SecretReaderBinding', {
+    new ApiObject(this, 'SecretReaderBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccount.name }],
     });
 
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+    this.deployment = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata,
       spec: {
         // With an autoscaler, the autoscaler owns the count (Istio's chart leaves it out too).
@@ -224,7 +231,9 @@ export class IngressGateway extends Construct implements IIngressGateway {
       },
     });
 
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { ...metadata, annotations: Object.keys(settings.serviceAnnotations).length === 0 ? undefined : { ...settings.serviceAnnotations } },
       spec: {
         type: settings.serviceType,
@@ -237,20 +246,24 @@ export class IngressGateway extends Construct implements IIngressGateway {
           port: p.port,
           protocol: p.protocol ?? GatewayPortProtocol.TCP,
           appProtocol: p.appProtocol,
-          targetPort: k8s.IntOrString.fromNumber(p.targetPort ?? p.port),
+          targetPort: p.targetPort ?? p.port,
         })),
       },
     });
 
     if (settings.podDisruptionBudget) {
       // Keeps one pod through node drains: with Local, the nodes without a gateway pod take no traffic.
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      new ApiObject(this, 'DisruptionBudget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
         metadata,
-        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selectorLabels } } },
+        spec: { minAvailable: 1, selector: { matchLabels: { ...selectorLabels } } },
       });
     }
     if (settings.autoscaling !== undefined) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      new ApiObject(this, 'Autoscaler', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
         metadata,
         spec: {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.name },
@@ -312,8 +325,8 @@ export class IngressGateway extends Construct implements IIngressGateway {
   }
 }
 
-function quantities(q: { readonly cpu: string; readonly memory: string }): Record<string, k8s.Quantity> {
-  return { cpu: k8s.Quantity.fromString(q.cpu), memory: k8s.Quantity.fromString(q.memory) };
+function quantities(q: { readonly cpu: string; readonly memory: string }): Record<string, string> {
+  return { cpu: q.cpu, memory: q.memory };
 }
 
 /** Refuses to write over the gateway istioctl's default profile installs (istio/istio operator: server-side apply with force takes it back). */

@@ -3,7 +3,7 @@ import {
   overwrittenProblem, PodSnapshot, PodTemplate, podTemplateOf, setPodAnnotation,
 } from '../private/pod-template';
 import { failIfAny, oneOf } from '../private/problems';
-import { parseProxyConfig, PROXY_CONFIG_ANNOTATION } from '../private/proxy-config';
+import { PROXY_CONFIG_ANNOTATION, proxyConfigInterceptionMode } from '../private/proxy-config';
 import { Warnings } from '../warnings';
 import { InjectionVerdict, POD_INJECT_LABEL, REVISION_LABEL, sidecarInjectionOf } from './injection-webhook';
 import { INTERCEPTION_MODE_ANNOTATION, InterceptionMode } from './interception-mode';
@@ -85,9 +85,12 @@ function checkAtSynth(template: PodTemplate, mode: InterceptionMode): string[] {
     Warnings.of(template.owner).add('interception-mode-ignored', `${INTERCEPTION_MODE_ANNOTATION}: ${mode} has no effect here: ${ignoredBecause}. `
       + 'Fix: remove the call, or set it on the application workload that has a sidecar');
   }
-  for (const other of proxyConfigModes(pod.annotations[PROXY_CONFIG_ANNOTATION]).filter((m) => m.value !== mode)) {
-    Warnings.of(template.owner).add('interception-mode-overrides-proxy-config', `the pod's ${PROXY_CONFIG_ANNOTATION} sets ${other.field} ${JSON.stringify(other.value)}, `
-      + `which the ${INTERCEPTION_MODE_ANNOTATION}: ${mode} annotation overrides. Fix: remove ${other.field} from ${PROXY_CONFIG_ANNOTATION}`);
+  // Read as Istio reads it: either spelling (interceptionMode, interception_mode), the enum by name or number.
+  const text = pod.annotations[PROXY_CONFIG_ANNOTATION];
+  const other = text === undefined ? undefined : proxyConfigInterceptionMode(text);
+  if (other !== undefined && other !== mode) {
+    Warnings.of(template.owner).add('interception-mode-overrides-proxy-config', `the pod's ${PROXY_CONFIG_ANNOTATION} sets interceptionMode ${JSON.stringify(other)}, `
+      + `which the ${INTERCEPTION_MODE_ANNOTATION}: ${mode} annotation overrides. Fix: remove interceptionMode (or interception_mode) from ${PROXY_CONFIG_ANNOTATION}`);
   }
   return [];
 }
@@ -119,28 +122,3 @@ function whyInterceptionIsIgnored(pod: PodSnapshot, verdict: InjectionVerdict): 
   return undefined;
 }
 
-/**
- * The interception modes the pod's ProxyConfig names, under either spelling Istio accepts.
- *
- * Istio reads `proxy.istio.io/config` with protobuf's JSON rules, which take the JSON name
- * (`interceptionMode`) and the proto name (`interception_mode`), and an enum by name or by number
- * (REDIRECT = 0, TPROXY = 1, NONE = 2: mesh/v1alpha1 `ProxyConfig.InboundInterceptionMode`).
- * A local reading until the shared ProxyConfig parser (src/private/proxy-config.ts) knows proto names.
- */
-function proxyConfigModes(text: string | undefined): { readonly field: string; readonly value: string }[] {
-  const config = text === undefined ? undefined : parseProxyConfig(text);
-  if (config === undefined || typeof config === 'string') {
-    return [];
-  }
-  const modes: { readonly field: string; readonly value: string }[] = [];
-  for (const field of ['interceptionMode', 'interception_mode']) {
-    const value = config[field];
-    const name = typeof value === 'number' ? PROTO_MODES[value] : value;
-    if (typeof name === 'string') {
-      modes.push({ field, value: name });
-    }
-  }
-  return modes;
-}
-
-const PROTO_MODES: Readonly<Record<number, string>> = { 0: 'REDIRECT', 1: 'TPROXY', 2: 'NONE' };

@@ -7,12 +7,11 @@ jest.mock('cdk8s-plus-27', () => {
 import { Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-// The modules an app needs for these two features; `src/index.ts` still loads cdk8s-plus-27
-// through the gateway (src/ingress-gateway.ts), which is changed separately.
-import { IpAccessAction, IpAccessPolicy, PolicyTarget } from '../../src/authorization-policy';
-import { IpBlock } from '../../src/ip-block';
-import { InterceptionMode, MeshNamespace, setInterceptionMode, SidecarInjection } from '../../src/mesh';
-import { Warnings } from '../../src/warnings';
+// The whole public API, as an app imports it: nothing in it may load cdk8s-plus-27.
+import {
+  GatewayRoute, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget, RouteBackend,
+  setInterceptionMode, SidecarInjection, Warnings,
+} from '../../src';
 import { newChart, only } from '../util';
 
 const container = { image: 'registry.k8s.io/echoserver:1.10', portNumber: 8080 };
@@ -77,5 +76,15 @@ describe('with cdk8s-plus-33 and without cdk8s-plus-27', () => {
     const job = new kplus.Job(chart, 'job', { containers: [container], podMetadata: { labels: { app: 'batch' } } });
     new IpAccessPolicy(chart, 'deny', { target: PolicyTarget.workload(job), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('192.0.2.0/24')] });
     expect(only(Testing.synth(chart), 'AuthorizationPolicy').spec.selector.matchLabels).toMatchObject({ app: 'batch' });
+  });
+
+  test('a gateway routes to a cdk8s-plus-33 Service', () => {
+    const chart = newChart({ namespace: 'shop' });
+    new MeshNamespace(chart, 'ns', { name: 'shop', injection: SidecarInjection.enabled() });
+    const gateway = new IngressGateway(chart, 'gw', { namespace: 'shop' });
+    const deployment = new kplus.Deployment(chart, 'app', { containers: [container] });
+    const service = deployment.exposeViaService({ ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
+    new GatewayRoute(chart, 'route', { gateway, backend: RouteBackend.service(service) });
+    expect(only(Testing.synth(chart), 'VirtualService').spec.http[0].route[0].destination.port).toEqual({ number: 80 });
   });
 });

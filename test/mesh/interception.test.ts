@@ -151,8 +151,8 @@ describe('setInterceptionMode', () => {
 
   test.each([
     ['interceptionMode: REDIRECT', 'interceptionMode "REDIRECT"'],
-    ['interception_mode: REDIRECT', 'interception_mode "REDIRECT"'],
-    ['{"interception_mode": 2}', 'interception_mode "NONE"'],
+    ['interception_mode: REDIRECT', 'interceptionMode "REDIRECT"'],
+    ['{"interception_mode": 2}', 'interceptionMode "NONE"'],
   ])('warns when the pod\'s ProxyConfig %s names another interception mode', (config, named) => {
     const chart = meshedChart();
     const deployment = new kplus.Deployment(chart, 'w', {
