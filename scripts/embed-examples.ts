@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderProviderTable } from '../src/edge/provider-table';
+import { renderIstioFeatureTable } from '../src/istio-version';
 import { renderWarningTable } from '../src/warning-catalog';
 import { EXAMPLE_MARKER, EXPLAIN_MARKER, reportSummary } from './readme-sections';
 
@@ -23,7 +24,9 @@ function exampleReport(file: string): string {
   }
 }
 
-const tables: Record<string, () => string> = { 'provider-table': renderProviderTable, 'warning-table': renderWarningTable };
+const tables: Record<string, () => string> = {
+  'provider-table': renderProviderTable, 'warning-table': renderWarningTable, 'istio-version-table': renderIstioFeatureTable,
+};
 let readme = fs.readFileSync('README.md', 'utf8')
   .replace(EXAMPLE_MARKER, (_match, head: string, file: string) => `${head}${fs.readFileSync(file, 'utf8')}\`\`\``)
   .replace(EXPLAIN_MARKER, (_match, head: string, file: string, end: string) => `${head}${reportSummary(exampleReport(file))}${end}`);

@@ -1,4 +1,5 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { networkingApiVersion } from './istio-version';
 import { Construct } from 'constructs';
 // Types only: the generated module (900 KB of TypeScript) is never loaded at run time.
 import type {
@@ -276,7 +277,7 @@ export class ClientAffinity extends Construct {
     this.localityLoadBalancing = props.localityLoadBalancing;
 
     this.resource = new ApiObject(this, 'Resource', {
-      apiVersion: 'networking.istio.io/v1',
+      apiVersion: networkingApiVersion(this),
       kind: 'DestinationRule',
       // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
       metadata: props.name === undefined ? { namespace: props.namespace } : { name: props.name, namespace: props.namespace },

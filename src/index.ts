@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './warnings';
 export * from './ip-block';
+export * from './istio-version';
 export * from './gateway-topology';
 export * from './gateway-service';
 export * from './gateway/gateway';

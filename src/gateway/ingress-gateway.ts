@@ -11,6 +11,7 @@ import { EdgeChain } from '../edge/edge-chain';
 import { GatewayPort, IIngressGateway } from './gateway';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+import { IstioVersion } from '../istio-version';
 
 /**
  * Props of an `IngressGateway`: its client-address settings (`GatewaySourceIpProps`), and how the
@@ -129,7 +130,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
     requireObject('IngressGateway', 'props', props, 'pass an object of IngressGatewayProps, or nothing', this);
     const name = props.name ?? DEFAULT_NAME;
     const namespace = props.namespace ?? Chart.of(this).namespace ?? DEFAULT_NAMESPACE;
-    const { settings, problems } = GatewaySourceIpSettings._derive(props);
+    const { settings, problems } = GatewaySourceIpSettings._derive(props, IstioVersion.targetOf(this));
     const selectorLabels = {
       app: props.appLabel ?? name,
       istio: props.istioLabel ?? name.replace(/^istio-/, ''),

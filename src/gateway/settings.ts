@@ -9,6 +9,7 @@ import { EdgeChain } from '../edge/edge-chain';
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
 import { hostBitsMessage, IpBlock } from '../ip-block';
+import { ISTIO_FEATURES, IstioVersion } from '../istio-version';
 import { istioAnnotationProblems } from '../private/istio-annotations';
 import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION, readProxyConfig } from '../private/proxy-config';
 import {
@@ -221,13 +222,13 @@ const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[numkMGTPE]|[KMGTPE]i)?$
  */
 export class GatewaySourceIpSettings {
   /**
-   * Derives and checks the settings.
+   * Derives and checks the settings for the Istio version `target` (default 1.30).
    *
    * @throws SourceIpValidationError listing every problem with the props at once
    */
-  public static derive(props: GatewaySourceIpProps = {}): GatewaySourceIpSettings {
+  public static derive(props: GatewaySourceIpProps = {}, target: IstioVersion = IstioVersion.DEFAULT): GatewaySourceIpSettings {
     requireObject('GatewaySourceIpSettings.derive', 'props', props, 'pass an object of GatewaySourceIpProps, or nothing');
-    const { settings, problems } = GatewaySourceIpSettings._derive(props);
+    const { settings, problems } = GatewaySourceIpSettings._derive(props, target);
     failIfAny('GatewaySourceIpSettings.derive', problems);
     return settings;
   }
@@ -238,7 +239,7 @@ export class GatewaySourceIpSettings {
    *
    * @internal
    */
-  public static _derive(props: GatewaySourceIpProps): { readonly settings: GatewaySourceIpSettings; readonly problems: Problem[] } {
+  public static _derive(props: GatewaySourceIpProps, target: IstioVersion = IstioVersion.DEFAULT): { readonly settings: GatewaySourceIpSettings; readonly problems: Problem[] } {
     const problems: Problem[] = [];
     const edge = props.edge instanceof EdgeChain ? props.edge : undefined;
     if (props.edge !== undefined && edge === undefined) {
@@ -313,7 +314,7 @@ export class GatewaySourceIpSettings {
       serviceAnnotations: derived === undefined && props.serviceAnnotations === undefined ? {}
         : { ...derived?.serviceAnnotations, ...(isPlainMap(props.serviceAnnotations) ? props.serviceAnnotations : {}) },
       podAnnotations,
-      env: topology.proxyProtocol ? { [STATUS_PORT_PROXY_PROTOCOL_ENV]: 'true' } : {},
+      env: topology.proxyProtocol && target.isAtLeast(ISTIO_FEATURES.statusPortProxyProtocol.since) ? { [STATUS_PORT_PROXY_PROTOCOL_ENV]: 'true' } : {},
       replicas,
       autoscaling,
       spreadAcrossNodes: props.spreadAcrossNodes !== false,
@@ -330,6 +331,12 @@ export class GatewaySourceIpSettings {
           .map((message) => ({ id: 'proxy-config-unknown-field', message: `podAnnotations["${PROXY_CONFIG_ANNOTATION}"]: ${message}` })),
         ...settingsWarnings(settings, props),
       );
+      if (topology.proxyProtocol && !target.isAtLeast(ISTIO_FEATURES.statusPortProxyProtocol.since)) {
+        const feature = ISTIO_FEATURES.statusPortProxyProtocol;
+        const add = (id: string, message: string) => settings.warnings.push({ id, message });
+        add('status-port-proxy-protocol-unavailable', `the target Istio ${target} has no ${feature.name} (Istio ${feature.since} and later), `
+          + `so a load balancer health check that sends PROXY headers to port 15021 fails. Fix: ${feature.fallback}`);
+      }
     }
     return { settings, problems };
   }

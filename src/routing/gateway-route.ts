@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
 import { IIngressGateway } from '../gateway/gateway';
+import { networkingApiVersion } from '../istio-version';
 import {
   failIfAny, mustBe, Problem, requireObject, resourceName, show, wholeNumber,
 } from '../private/problems';
@@ -285,7 +286,7 @@ export class GatewayRoute extends Construct {
 
     const metadata = (suffix: string) => (props.name === undefined ? { namespace } : { name: `${props.name}${suffix}`, namespace });
     this.gatewayResource = new ApiObject(this, 'Resource', {
-      apiVersion: 'networking.istio.io/v1',
+      apiVersion: networkingApiVersion(this),
       kind: 'Gateway',
       metadata: metadata(''),
       spec: {
@@ -298,7 +299,7 @@ export class GatewayRoute extends Construct {
       },
     });
     this.virtualService = new ApiObject(this, 'VirtualService', {
-      apiVersion: 'networking.istio.io/v1',
+      apiVersion: networkingApiVersion(this),
       kind: 'VirtualService',
       metadata: metadata(''),
       spec: {
