@@ -329,7 +329,7 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
     cases: [
       { id: 'k8s-gw-defaults', input: '`new KubernetesGateway(chart, "gw")`', run: build(k8sGateway({}), (o) => only(o, 'ConfigMap').data.service) },
       { id: 'k8s-gw-gateway-api-key', input: '`{ podAnnotations: { "gateway.networking.k8s.io/team": "edge" } }`', run: build(k8sGateway({ podAnnotations: { 'gateway.networking.k8s.io/team': 'edge' } })) },
-      { id: 'k8s-gw-omitted-key', input: '`{ podAnnotations: { "gateway.istio.io/name-override": "x" } }`', run: build(k8sGateway({ podAnnotations: { 'gateway.istio.io/name-override': 'x' } })) },
+      { id: 'k8s-gw-omitted-key', input: '`{ podAnnotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } }`', run: build(k8sGateway({ podAnnotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } })) },
       { id: 'k8s-gw-annotation-twice', input: '`{ podAnnotations: { "example.com/a": "1" }, serviceAnnotations: { "example.com/a": "2" } }`', run: build(k8sGateway({ podAnnotations: { 'example.com/a': '1' }, serviceAnnotations: { 'example.com/a': '2' } })) },
       { id: 'k8s-gw-too-many', input: '`{ edge: <AWS NLB, PROXY v2>, podAnnotations: <4 more> }` (9 keys)', run: build(k8sGateway({ edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })), podAnnotations: Object.fromEntries([0, 1, 2, 3].map((i) => [`example.com/a${i}`, 'x'])) })) },
       { id: 'k8s-gw-label-inject', input: '`{ podLabels: { "sidecar.istio.io/inject": "true" } }`', run: build(k8sGateway({ podLabels: { 'sidecar.istio.io/inject': 'true' } })) },

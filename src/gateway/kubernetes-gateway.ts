@@ -1,5 +1,4 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
@@ -149,8 +148,8 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
   /** The `Gateway` (construct id `Resource`). */
   public readonly resource: ApiObject;
 
-  /** The ConfigMap of overlays the Gateway's `parametersRef` names. */
-  public readonly options: k8s.KubeConfigMap;
+  /** The ConfigMap of overlays the Gateway's `parametersRef` names (a `v1` ConfigMap). */
+  public readonly options: ApiObject;
 
   constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
     super(scope, id);
@@ -196,7 +195,9 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
     this.ports = servicePorts(listeners);
     this.policyTargetRef = { group: GATEWAY_GROUP, kind: 'Gateway', name: gatewayName };
 
-    this.options = new k8s.KubeConfigMap(this, 'Options', {
+    this.options = new ApiObject(this, 'Options', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: `${gatewayName}-options`, namespace },
       data: overlays(settings, this.selectorLabels),
     });

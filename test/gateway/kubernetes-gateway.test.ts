@@ -114,10 +114,15 @@ describe('KubernetesGateway', () => {
 
   test('fails if an annotation would be dropped by istiod', () => {
     const error = validationErrorOf(() => new KubernetesGateway(newChart(), 'gw', {
-      podAnnotations: { 'gateway.networking.k8s.io/team': 'edge' }, serviceAnnotations: { 'gateway.istio.io/name-override': 'x' },
+      podAnnotations: { 'gateway.networking.k8s.io/team': 'edge' }, serviceAnnotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
     }));
     expect(error.message).toMatch(/'podAnnotations\["gateway\.networking\.k8s\.io\/team"\]' must be a key without the prefix gateway\.networking\.k8s\.io\/ \(istiod drops those keys/);
-    expect(error.message).toMatch(/'serviceAnnotations\["gateway\.istio\.io\/name-override"\]' must be none of .*Fix: set generatedName instead/);
+    expect(error.message).toMatch(/'serviceAnnotations\["kubectl\.kubernetes\.io\/last-applied-configuration"\]' must be none of .*\(istiod leaves them out of the generated objects\)/);
+  });
+
+  test('fails on an Istio annotation meant for the Gateway itself, as every rendering does', () => {
+    expect(validationErrorOf(() => new KubernetesGateway(newChart(), 'gw', { podAnnotations: { 'gateway.istio.io/name-override': 'x' } })).message)
+      .toMatch(/'podAnnotations key' must be an annotation Istio reads on a Pod, got "gateway\.istio\.io\/name-override"/);
   });
 
   test('fails if pod and Service annotations give one key two values (istiod copies one map to both)', () => {
