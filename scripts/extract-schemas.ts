@@ -1,9 +1,11 @@
 /**
- * Extracts the Istio CRDs' `openAPIV3Schema`s into `imports/schemas/istio-crds.json`.
+ * Extracts the CRDs' `openAPIV3Schema`s: Istio's into `imports/schemas/istio-crds.json`, the Gateway
+ * API's into `imports/schemas/gateway-api-crds.json`.
  *
- * Usage: `tsx scripts/extract-schemas.ts [<crd-file>]`, or `ISTIO_CRDS=<crd-file> ...`; `npm run import`
- * calls it with the same file it imports, so the schemas and the generated types always come from
- * one pinned CRD file. Default: `../shared/istio/crd-all.gen-1.30.3.yaml`.
+ * Usage: `tsx scripts/extract-schemas.ts [<istio-file> [<gateway-api-file>]]`, or `ISTIO_CRDS=<file>`
+ * and `GATEWAY_API_CRDS=<file>`; `npm run import` calls it with the same files it imports, so the
+ * schemas and the generated types always come from one pinned CRD file each. Defaults:
+ * `../shared/istio/crd-all.gen-1.30.3.yaml` and `../shared/gateway-api/standard-crds-v1.5.1.yaml`.
  *
  * The JSON is committed: schema validation (the cdk8s plugin in `validation/` and the tests) then
  * needs nothing outside the repository. Descriptions are stripped and keys sorted, so the bytes only
@@ -12,10 +14,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { crdFileFromArgs, stripDescriptions } from './crd-file';
+import { CRD_SETS, crdFileOf, stripDescriptions } from './crd-file';
 
-/** Where the schemas go, relative to the repository root. */
-export const SCHEMA_FILE = path.join('imports', 'schemas', 'istio-crds.json');
+/** Where the Istio schemas go, relative to the repository root. */
+export const SCHEMA_FILE = CRD_SETS[0].schemaFile;
 
 interface Crd {
   readonly kind?: string;
@@ -59,9 +61,11 @@ export function extractSchemas(crdFile: string, outFile: string = SCHEMA_FILE): 
 }
 
 function main(): void {
-  const crdFile = crdFileFromArgs('schemas');
-  const count = extractSchemas(crdFile);
-  process.stdout.write(`${SCHEMA_FILE} written from ${crdFile} (${count} schemas, descriptions stripped)\n`);
+  for (const set of CRD_SETS) {
+    const crdFile = crdFileOf(set, 'schemas');
+    const count = extractSchemas(crdFile, set.schemaFile);
+    process.stdout.write(`${set.schemaFile} written from ${crdFile} (${count} schemas, descriptions stripped)\n`);
+  }
 }
 
 if (require.main === module) {

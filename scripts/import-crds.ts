@@ -1,12 +1,13 @@
 /**
- * Regenerates `imports/` from a pinned Istio CRD file.
+ * Regenerates `imports/` from the pinned CRD files: Istio's and the Gateway API's (standard channel).
  *
- * Usage: `npm run import [-- <crd-file>]`, or `ISTIO_CRDS=<crd-file> npm run import`.
- * Default: `../shared/istio/crd-all.gen-1.30.3.yaml`.
+ * Usage: `npm run import [-- <istio-file> [<gateway-api-file>]]`, or `ISTIO_CRDS=<file>` and
+ * `GATEWAY_API_CRDS=<file>`. Defaults: `../shared/istio/crd-all.gen-1.30.3.yaml` and
+ * `../shared/gateway-api/standard-crds-v1.5.1.yaml`.
  *
  * Every schema `description` is stripped first: the generated layer then carries field names and
- * types only (it loads faster), and our documentation lives on the L2 constructs. The same file's
- * schemas go to `imports/schemas/istio-crds.json` for validation (scripts/extract-schemas.ts).
+ * types only (it loads faster), and our documentation lives on the L2 constructs. The same files'
+ * schemas go to `imports/schemas/` for validation (scripts/extract-schemas.ts).
  * The cdk8s CLI runs with `--no-check-upgrade`, so nothing waits on the network.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,17 +15,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { crdFileFromArgs, stripDescriptions } from './crd-file';
-import { extractSchemas, SCHEMA_FILE } from './extract-schemas';
+import { CRD_SETS, crdFileOf, CrdSet, stripDescriptions } from './crd-file';
+import { extractSchemas } from './extract-schemas';
 
-function main(): void {
-  const crdFile = crdFileFromArgs('import');
+function importSet(set: CrdSet): void {
+  const crdFile = crdFileOf(set, 'import');
   const docs = parseAllDocuments(fs.readFileSync(crdFile, 'utf8'))
     .map((doc) => doc.toJS() as unknown)
     .filter((doc) => doc !== null && doc !== undefined)
     .map((doc) => stripDescriptions(doc));
 
-  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-crds-'));
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
   try {
     const stripped = path.join(tmpDir, path.basename(crdFile));
     fs.writeFileSync(stripped, docs.map((doc) => stringify(doc)).join('---\n'));
@@ -35,8 +36,15 @@ function main(): void {
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
-  const schemas = extractSchemas(crdFile);
-  process.stdout.write(`imports/ regenerated from ${crdFile} (${docs.length} documents, descriptions stripped); ${SCHEMA_FILE}: ${schemas} schemas\n`);
+  const schemas = extractSchemas(crdFile, set.schemaFile);
+  process.stdout.write(`imports/ regenerated from ${crdFile} (${set.name}, ${docs.length} documents, descriptions stripped); `
+    + `${set.schemaFile}: ${schemas} schemas\n`);
+}
+
+function main(): void {
+  for (const set of CRD_SETS) {
+    importSet(set);
+  }
 }
 
 if (require.main === module) {

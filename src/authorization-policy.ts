@@ -7,7 +7,7 @@ import type {
 import { explainDescribedEdge } from './analysis/assumed-path';
 import { ExplainFindingId, ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
-import { IIngressGateway } from './gateway/gateway';
+import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
 import { podTemplateOf } from './private/pod-template';
 import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';
@@ -42,14 +42,16 @@ export interface LabelTargetOptions {
 /**
  * The pods an `IpAccessPolicy` applies to: a gateway, a workload, or explicit labels.
  *
- * Rendered as AuthorizationPolicy `selector.matchLabels`.
+ * Rendered as AuthorizationPolicy `selector.matchLabels`, or, for a Kubernetes Gateway API
+ * gateway, as `targetRefs` to its `Gateway` (a selector there is what istioctl analyze IST0166 flags).
  */
 export class PolicyTarget {
   /** The pods of an ingress gateway. */
   public static gateway(gateway: IIngressGateway): PolicyTarget {
     failIfAny('PolicyTarget.gateway', [gateway !== null && typeof gateway === 'object' && gateway.selectorLabels !== undefined && gateway.node !== undefined ? undefined
       : mustBe('gateway', 'an IngressGateway (or another IIngressGateway)', gateway, 'pass the gateway construct')]);
-    return new PolicyTarget({ ...gateway.selectorLabels }, gateway.namespace, gateway, false, gateway.node.path);
+    return new PolicyTarget({ ...gateway.selectorLabels }, gateway.namespace, gateway, false, gateway.node.path, false,
+      gateway.policyTargetRef === undefined ? undefined : [{ ...gateway.policyTargetRef }]);
   }
 
   /** The pods of a cdk8s-plus workload (cdk8s-plus-27 to 33, recognized by shape) or of a raw `Kube*` workload object. */
@@ -77,6 +79,8 @@ export class PolicyTarget {
     /** Construct path of the target, for messages. */
     public readonly description: string | undefined,
     private readonly labelledGateway = false,
+    /** The objects the policy attaches to instead of selecting pods (a Gateway API gateway's `Gateway`). */
+    public readonly targetRefs?: readonly PolicyTargetRef[],
   ) {}
 
   /** Whether the pods are an ingress gateway. */
@@ -251,6 +255,10 @@ export class IpAccessPolicy extends Construct {
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       ...(props.target instanceof PolicyTarget ? targetProblems(props.target) : []),
+      props.target instanceof PolicyTarget && props.target.targetRefs !== undefined && props.namespace !== undefined && props.namespace !== props.target.namespace
+        ? mustBe('namespace', `the target's namespace ${props.target.namespace} (targetRefs never cross namespaces, not even from the root namespace)`,
+          props.namespace, 'leave namespace unset')
+        : undefined,
       ...(this.mode === 'rules' ? ruleProblems(props, '', props.target) : []),
       this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
     ], this);
@@ -297,7 +305,8 @@ export class IpAccessPolicy extends Construct {
   public _render(): AuthorizationPolicySpec {
     return {
       action: (this.action === IpAccessAction.ALLOW ? 'ALLOW' : 'DENY') as AuthorizationPolicySpecAction,
-      selector: { matchLabels: { ...this.target.selectorLabels } },
+      ...(this.target.targetRefs === undefined ? { selector: { matchLabels: { ...this.target.selectorLabels } } }
+        : { targetRefs: this.target.targetRefs.map((ref) => ({ ...ref })) }),
       rules: this.renderRules(),
     };
   }

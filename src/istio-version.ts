@@ -121,7 +121,26 @@ export const ISTIO_FEATURES = {
     source: 'https://github.com/istio/istio/issues/39868',
     fallback: 'point the load balancer\'s health check at the Service\'s healthCheckNodePort (kube-proxy answers it, without PROXY) or use a TCP health check',
   },
+  kubernetesGatewayOverlays: {
+    name: 'Gateway API gateways customized by `spec.infrastructure` and a `parametersRef` ConfigMap (`KubernetesGateway`)',
+    since: IstioVersion.V1_30,
+    source: 'https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/#automated-deployment',
+    fallback: 'modelled on Istio 1.30.3\'s deployment controller only; on older targets deploy the gateway with `IngressGateway` (gateway injection)',
+  },
 } as const satisfies Record<string, IstioFeature>;
+
+/**
+ * Refuses a feature the target of `scope` lacks, naming the version that has it and the fallback.
+ *
+ * @throws SourceIpValidationError on an older target
+ */
+export function requireIstioFeature(scope: IConstruct, feature: IstioFeature, subject: string): void {
+  const target = IstioVersion.targetOf(scope);
+  if (!target.isAtLeast(feature.since)) {
+    throw new SourceIpValidationError(subject, [`${feature.name} needs Istio ${feature.since} or later, but the app targets Istio ${target}. `
+      + `Fix: ${feature.fallback}, or target a newer Istio`], scope.node.path);
+  }
+}
 
 /** The API version of the Istio networking kinds (Gateway, VirtualService, DestinationRule) for the target of `scope`. */
 export function networkingApiVersion(scope: IConstruct): string {

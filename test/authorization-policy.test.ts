@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
+  PolicyTarget, Warnings,
 } from '../src';
 import { newChart, only, synth } from './util';
 
@@ -231,5 +232,41 @@ describe('IpAccessPolicy', () => {
   test('fails if addRule gets no blocks', () => {
     const policy = new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] });
     expect(() => policy.addRule({})).toThrow(/IpAccessPolicy\.addRule: a DENY policy needs at least one of/);
+  });
+});
+
+describe('IpAccessPolicy on a Kubernetes Gateway API gateway', () => {
+  const gatewayApi = () => {
+    const chart = newChart();
+    const gateway = new KubernetesGateway(chart, 'gw', { name: 'public', namespace: 'edge', edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    return { chart, gateway };
+  };
+
+  test('attaches with targetRefs to the Gateway, never a selector (IST0166), in the Gateway\'s namespace', () => {
+    // GIVEN
+    const { chart, gateway } = gatewayApi();
+    // WHEN
+    new IpAccessPolicy(chart, 'deny', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, clientIpBlocks: [IpBlock.of('198.51.100.0/24')] });
+    // THEN
+    const policy = only(synth(chart), 'AuthorizationPolicy');
+    expect(policy.metadata.namespace).toBe('edge');
+    expect(policy.spec).toEqual({
+      action: 'DENY',
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
+      rules: [{ from: [{ source: { remoteIpBlocks: ['198.51.100.0/24'] } }] }],
+    });
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
+  test('fails if the policy is put in another namespace (targetRefs never cross namespaces)', () => {
+    const { chart, gateway } = gatewayApi();
+    expect(() => new IpAccessPolicy(chart, 'deny', { target: PolicyTarget.gateway(gateway), namespace: 'istio-system', action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] }))
+      .toThrow(/'namespace' must be the target's namespace edge \(targetRefs never cross namespaces, not even from the root namespace\), got "istio-system"\. Fix: leave namespace unset/);
+  });
+
+  test('keeps selecting the pods of a gateway deployed by injection', () => {
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'gw', { namespace: 'edge' });
+    expect(PolicyTarget.gateway(gateway).targetRefs).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
   setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
-  MeshNamespace, SidecarInjection,
+  MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces,
 } from '../src';
 import { Manifest, only } from './util';
 
@@ -71,6 +71,7 @@ const policy = (props: Record<string, unknown>) => (c: Chart) => new IpAccessPol
 } as never);
 const spec = (objects: Manifest[]) => only(objects, 'AuthorizationPolicy').spec.rules?.[0]?.from?.[0]?.source;
 const gateway = (props: Record<string, unknown>) => (c: Chart) => new IngressGateway(c, 'gw', props as never);
+const k8sGateway = (props: Record<string, unknown>) => (c: Chart) => new KubernetesGateway(c, 'gw', props as never);
 const proxyConfig = (objects: Manifest[]) => JSON.parse(only(objects, 'Deployment').spec.template.metadata.annotations['proxy.istio.io/config']);
 const affinity = (props: Record<string, unknown>) => (c: Chart) => new ClientAffinity(c, 'affinity', {
   host: 'echo', loadBalancer: LoadBalancer.simple(SimpleLb.ROUND_ROBIN), ...props,
@@ -320,6 +321,30 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       }, (o) => spec(o)) },
       { id: 'edge-client-ip-blocks-no-edge', input: '`clientIpBlocks` on a gateway without `edge`', run: build((c) => {
         new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), action: IpAccessAction.DENY, clientIpBlocks: BLOCK });
+      }) },
+    ],
+  },
+  {
+    title: 'KubernetesGateway, GatewayListener and HttpRoute props',
+    cases: [
+      { id: 'k8s-gw-defaults', input: '`new KubernetesGateway(chart, "gw")`', run: build(k8sGateway({}), (o) => only(o, 'ConfigMap').data.service) },
+      { id: 'k8s-gw-gateway-api-key', input: '`{ podAnnotations: { "gateway.networking.k8s.io/team": "edge" } }`', run: build(k8sGateway({ podAnnotations: { 'gateway.networking.k8s.io/team': 'edge' } })) },
+      { id: 'k8s-gw-omitted-key', input: '`{ podAnnotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } }`', run: build(k8sGateway({ podAnnotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } })) },
+      { id: 'k8s-gw-annotation-twice', input: '`{ podAnnotations: { "example.com/a": "1" }, serviceAnnotations: { "example.com/a": "2" } }`', run: build(k8sGateway({ podAnnotations: { 'example.com/a': '1' }, serviceAnnotations: { 'example.com/a': '2' } })) },
+      { id: 'k8s-gw-too-many', input: '`{ edge: <AWS NLB, PROXY v2>, podAnnotations: <4 more> }` (9 keys)', run: build(k8sGateway({ edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })), podAnnotations: Object.fromEntries([0, 1, 2, 3].map((i) => [`example.com/a${i}`, 'x'])) })) },
+      { id: 'k8s-gw-label-inject', input: '`{ podLabels: { "sidecar.istio.io/inject": "true" } }`', run: build(k8sGateway({ podLabels: { 'sidecar.istio.io/inject': 'true' } })) },
+      { id: 'k8s-gw-class', input: '`{ gatewayClassName: "istio-waypoint" }`', run: build(k8sGateway({ gatewayClassName: 'istio-waypoint' })) },
+      { id: 'k8s-gw-long-name', input: '`{ name: "<60 characters>" }`', run: build(k8sGateway({ name: 'a'.repeat(60) })) },
+      { id: 'k8s-gw-listener-clash', input: '`{ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: "tls", certificateRefs: ["c"] })] }`', run: build(k8sGateway({ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: 'tls', certificateRefs: ['c'] })] })) },
+      { id: 'listener-reserved-port', input: '`GatewayListener.http({ port: 15021 })`', run: value(() => GatewayListener.http({ port: 15021 })) },
+      { id: 'listener-wildcard-host', input: '`GatewayListener.http({ hostname: "*" })`', run: value(() => GatewayListener.http({ hostname: '*' })) },
+      { id: 'listener-no-cert', input: '`GatewayListener.https({ certificateRefs: [] })`', run: value(() => GatewayListener.https({ certificateRefs: [] })) },
+      { id: 'route-namespaces-none', input: '`RouteNamespaces.named()`', run: value(() => RouteNamespaces.named()) },
+      { id: 'http-route-section', input: '`new HttpRoute(chart, "route", { gateway, backend, sectionNames: ["https"] })` (the gateway has only `http`)', run: build((c) => {
+        new HttpRoute(c, 'route', { gateway: new KubernetesGateway(c, 'gw'), backend: RouteBackend.fromName({ name: 'echo', namespace: 'istio-ingress', port: 80 }), sectionNames: ['https'] });
+      }) },
+      { id: 'http-route-other-namespace', input: '`HttpRoute` in namespace `shop` to a Service in `web`', run: build((c) => {
+        new HttpRoute(c, 'route', { gateway: new KubernetesGateway(c, 'gw'), namespace: 'shop', backend: RouteBackend.fromName({ name: 'echo', namespace: 'web', port: 80 }) });
       }) },
     ],
   },

@@ -2,16 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderProviderTable } from '../src';
 import { EXPLAIN_MARKER, reportSummary } from '../scripts/readme-sections';
+import { renderLikeIstiod } from './gateway/istiod-render';
 import { EXAMPLES, runExample, runExampleFiles } from './run-example';
-import { only } from './util';
+import { Manifest, only } from './util';
 
 describe('examples', () => {
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 
   test('there is an example for every README topology', () => {
     expect(files).toEqual([
-      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts', 'gclb-two-proxies.ts',
-      'gke-nlb-local.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
+      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts', 'gateway-api-aws-nlb-proxy-protocol.ts',
+      'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
     ]);
   });
 
@@ -61,6 +62,34 @@ describe('examples', () => {
   test('workload-tproxy annotates the pod template, and its acknowledged warning stays quiet', () => {
     const { objects, warnings } = runExample('workload-tproxy.ts');
     expect(only(objects, 'Deployment').spec.template.metadata.annotations['sidecar.istio.io/interceptionMode']).toBe('TPROXY');
+    expect(warnings).toBe('');
+  });
+
+  test.each([
+    // Gateway API example, its IngressGateway twin
+    ['gateway-api-gke-passthrough.ts', 'gke-nlb-local.ts'],
+    ['gateway-api-aws-nlb-proxy-protocol.ts', 'aws-nlb-proxy-protocol.ts'],
+  ])('%s runs, as istiod deploys it, with the Service and pods of %s, a route to echo-server and a targetRefs policy, without warnings', (file, twin) => {
+    const { objects, warnings } = runExample(file);
+    const deployed = runExample(twin).objects;
+    const rendered = renderLikeIstiod(objects, 'ingress-gateway', 'istio-ingress');
+    const deployedService = only(deployed, 'Service', 'ingress-gateway');
+    expect(rendered.service.metadata.name).toBe('ingress-gateway-istio');
+    expect(rendered.service.spec).toMatchObject({ type: deployedService.spec.type, externalTrafficPolicy: deployedService.spec.externalTrafficPolicy });
+    expect(rendered.service.metadata.annotations).toMatchObject(deployedService.metadata.annotations ?? {});
+    const pods = (o: Manifest) => o.spec.template;
+    const deployedPods = pods(only(deployed, 'Deployment', 'ingress-gateway'));
+    expect(pods(rendered.deployment).metadata.annotations['proxy.istio.io/config']).toBe(deployedPods.metadata.annotations['proxy.istio.io/config']);
+    expect(pods(rendered.deployment).spec.containers[0].env.filter((e: Manifest) => e.name.startsWith('ENVOY_'))).toEqual(deployedPods.spec.containers[0].env ?? []);
+    expect(rendered.deployment.spec.replicas).toBe(only(deployed, 'Deployment', 'ingress-gateway').spec.replicas);
+    expect(only(objects, 'HTTPRoute').spec).toMatchObject({
+      parentRefs: [{ kind: 'Gateway', name: 'ingress-gateway', namespace: 'istio-ingress', sectionName: 'http' }],
+      rules: [{ backendRefs: [{ kind: 'Service', name: 'echo-server', port: 80 }] }],
+    });
+    const policy = only(objects, 'AuthorizationPolicy');
+    expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ingress-gateway' }]);
+    expect(policy.spec.selector).toBeUndefined();
+    expect(Object.keys(policy.spec.rules[0].from[0].source)).toEqual(Object.keys(only(deployed, 'AuthorizationPolicy').spec.rules[0].from[0].source));
     expect(warnings).toBe('');
   });
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AwsNlbTargetType, EdgeChain, EdgeHop, IngressGateway, ISTIO_VERSION_CONTEXT, IstioVersion, renderIstioFeatureTable, SourceIpValidationError, Warnings,
+  AwsNlbTargetType, KubernetesGateway, EdgeChain, EdgeHop, IngressGateway, ISTIO_VERSION_CONTEXT, IstioVersion, renderIstioFeatureTable, SourceIpValidationError, Warnings,
 } from '../src';
 import { SeedScenario } from '../src/seed';
 
@@ -72,5 +72,11 @@ describe('IstioVersion', () => {
   test('is the table in the README', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
     expect(/<!-- istio-version-table:start -->\n([\s\S]*?)<!-- istio-version-table:end -->/.exec(readme)?.[1]).toBe(renderIstioFeatureTable());
+  });
+
+  test('fails if a Gateway API gateway targets an Istio older than the one it is modelled on, naming the version and the fallback', () => {
+    const chart = new Chart(appFor(IstioVersion.V1_20), 'c');
+    expect(() => new KubernetesGateway(chart, 'gw'))
+      .toThrow(/Gateway API gateways customized by .* needs Istio 1\.30 or later, but the app targets Istio 1\.20\. Fix: .*deploy the gateway with `IngressGateway`/);
   });
 });

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * cdk8s validation plugin: checks every Istio object in the synthesized manifests against the
- * pinned Istio CRDs (openAPIV3Schema with unknown fields refused, plus the CEL rules).
+ * cdk8s validation plugin: checks every Istio and Gateway API object in the synthesized manifests
+ * against the pinned CRDs (openAPIV3Schema with unknown fields refused, plus the CEL rules).
  *
  * cdk8s.yaml:
  *   validations:
@@ -18,7 +18,7 @@
 const path = require('node:path');
 const { require: tsxRequire } = require('tsx/cjs/api');
 
-const FIX = 'Fix the construct props (or the raw object) so the object satisfies the Istio CRD';
+const FIX = 'Fix the construct props (or the raw object) so the object satisfies its CRD';
 
 class IstioSchemaValidation {
   /** @param {{ schemaFile?: string }} [properties] */
@@ -47,7 +47,7 @@ class IstioSchemaValidation {
     for (const { rule, recommendation, resources } of byRule.values()) {
       context.report.addViolation({ ruleName: rule, recommendation, fix: FIX, violatingResources: resources });
     }
-    context.logger.log(`checked ${checked} Istio objects against ${this.validator.source}`);
+    context.logger.log(`checked ${checked} Istio and Gateway API objects against ${this.validator.source}`);
     context.report.submit(byRule.size === 0 ? 'success' : 'failure', { checkedObjects: String(checked), source: this.validator.source });
   }
 }

@@ -1,16 +1,18 @@
 /**
- * Validates Istio objects against the pinned Istio CRDs, as the API server would: the
- * `openAPIV3Schema` (checked with ajv, unknown fields refused as by kubectl's strict field
- * validation) and the CEL `x-kubernetes-validations` rules (evaluated with @bufbuild/cel).
+ * Validates Istio and Gateway API objects against the pinned CRDs, as the API server would: schema
+ * defaults applied first, then the `openAPIV3Schema` (checked with ajv, unknown fields refused as by
+ * kubectl's strict field validation) and the CEL `x-kubernetes-validations` rules (evaluated with
+ * @bufbuild/cel).
  *
- * The schemas are `imports/schemas/istio-crds.json`, extracted by `npm run import` from the same CRD
- * file as `imports/*.ts`, so validation needs nothing outside the repository. Used by the tests and
+ * The schemas are the schema sets in `imports/schemas/` (`istio-crds.json`, `gateway-api-crds.json`),
+ * extracted by `npm run import` from the same CRD files as `imports/*.ts`, so validation needs
+ * nothing outside the repository. Used by the tests and
  * by the cdk8s validation plugin in `validation/`. Not part of the library's public API: it needs the
  * dev dependencies `ajv`, `ajv-formats` and `@bufbuild/cel`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CelScalar, celEnv, celFunc, celMethod, isCelError, parse, plan } from '@bufbuild/cel';
+import { CelScalar, celEnv, celFunc, celMethod, isCelError, listType, parse, plan } from '@bufbuild/cel';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -39,6 +41,7 @@ interface Schema {
   readonly additionalProperties?: Schema | boolean;
   readonly 'x-kubernetes-validations'?: readonly { readonly rule: string; readonly message?: string }[];
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly default?: unknown;
   readonly [keyword: string]: unknown;
 }
 
@@ -50,28 +53,38 @@ interface SchemaFile {
 /** Options of an `IstioSchemaValidator`. */
 export interface IstioSchemaValidatorOptions {
   /**
-   * The JSON written by `scripts/extract-schemas.ts`.
+   * One JSON file written by `scripts/extract-schemas.ts`, instead of `schemaFiles`.
    *
-   * @default - `imports/schemas/istio-crds.json` of this repository
+   * @default - every schema set of this repository (`SCHEMA_SETS`)
    */
   readonly schemaFile?: string;
+  /**
+   * JSON files written by `scripts/extract-schemas.ts`; a kind defined in two of them is an error.
+   *
+   * @default - every schema set of this repository (`SCHEMA_SETS`)
+   */
+  readonly schemaFiles?: readonly string[];
 }
+
+/** The schema sets of this repository, in `imports/schemas/`: Istio 1.30.3, Gateway API v1.5.1 (standard channel). */
+export const SCHEMA_SETS: readonly string[] = ['istio-crds.json', 'gateway-api-crds.json'];
 
 type CelProgram = (bindings: { self: unknown }) => unknown;
 
-/** The committed schema file of this repository. */
-function defaultSchemaFile(): string {
-  return path.join(__dirname, '..', 'imports', 'schemas', 'istio-crds.json');
+/** The committed schema files of this repository. */
+function defaultSchemaFiles(): string[] {
+  return SCHEMA_SETS.map((name) => path.join(__dirname, '..', 'imports', 'schemas', name));
 }
 
 /**
- * Checks objects of every kind the pinned Istio CRDs define; other objects are left alone.
+ * Checks objects of every kind the pinned CRDs define (Istio's and the Gateway API's); other
+ * objects are left alone.
  *
  * Schemas are compiled lazily, once per `group/version/Kind`, and CEL programs once per rule.
  */
 export class IstioSchemaValidator {
-  /** The CRD file the schemas were extracted from, e.g. `crd-all.gen-1.30.3.yaml`. */
-  public readonly source: string;
+  /** The CRD files the schemas were extracted from, e.g. `crd-all.gen-1.30.3.yaml`, in schema set order. */
+  public readonly sources: readonly string[];
 
   private readonly schemas: Record<string, Schema>;
   private readonly compiled = new Map<string, ValidateFunction>();
@@ -80,12 +93,27 @@ export class IstioSchemaValidator {
   private env: ReturnType<typeof celEnv> | undefined;
 
   constructor(options: IstioSchemaValidatorOptions = {}) {
-    const file = JSON.parse(fs.readFileSync(options.schemaFile ?? defaultSchemaFile(), 'utf8')) as SchemaFile;
-    this.source = file.source;
-    this.schemas = file.schemas;
+    const files = (options.schemaFile !== undefined ? [options.schemaFile] : options.schemaFiles ?? defaultSchemaFiles())
+      .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as SchemaFile);
+    this.sources = files.map((file) => file.source);
+    const schemas: Record<string, Schema> = {};
+    for (const file of files) {
+      for (const [key, schema] of Object.entries(file.schemas)) {
+        if (Object.prototype.hasOwnProperty.call(schemas, key)) {
+          throw new Error(`IstioSchemaValidator: ${key} is defined by two schema sets (the second is ${file.source})`);
+        }
+        schemas[key] = schema;
+      }
+    }
+    this.schemas = schemas;
     // strict: false because CRD schemas carry x-kubernetes-* keywords ajv does not know.
     this.ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
     addFormats(this.ajv);
+  }
+
+  /** The CRD files, for messages: `crd-all.gen-1.30.3.yaml + standard-crds-v1.5.1.yaml`. */
+  public get source(): string {
+    return this.sources.join(' + ');
   }
 
   /** The `group/version/Kind` keys this validator knows, sorted. */
@@ -107,7 +135,8 @@ export class IstioSchemaValidator {
       if (key === undefined || schema === undefined) {
         continue;
       }
-      const object = obj as KubeObject;
+      // The API server applies the schema's defaults before it validates (CEL rules read them).
+      const object = withDefaults(schema, obj) as KubeObject;
       const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
       const name = String(metadata.name ?? '');
       const label = `${String(object.kind)}/${metadata.namespace === undefined ? '' : `${metadata.namespace}/`}${name}`;
@@ -217,11 +246,40 @@ export class IstioSchemaValidator {
           celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function () {
             return parseUrl(this)?.host ?? '';
           }),
+          // The Kubernetes CEL strings library (the Gateway API's annotation and label key rules use it).
+          celMethod('split', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (separator) {
+            return this.split(separator);
+          }),
         ],
       });
     }
     return this.env;
   }
+}
+
+/**
+ * A copy of `value` with the schema's `default`s filled in where a field is absent, top down (a
+ * default's own fields are defaulted too), as the API server does before validation.
+ *
+ * @see https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#defaulting
+ */
+export function withDefaults(schema: Schema | undefined, value: unknown): unknown {
+  if (schema === undefined || value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => withDefaults(schema.items, item));
+  }
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (out[key] === undefined && property.default !== undefined) {
+      out[key] = structuredClone(property.default);
+    }
+  }
+  for (const [key, child] of Object.entries(out)) {
+    out[key] = withDefaults(childSchema(schema, key), child);
+  }
+  return out;
 }
 
 /** The schema of `obj[key]`: a declared property, or the map's value schema. */

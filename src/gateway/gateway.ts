@@ -63,4 +63,26 @@ export interface IIngressGateway extends IConstruct {
   readonly edge?: EdgeChain;
   /** The AuthorizationPolicy field that sees the client at this gateway, as configured. */
   readonly clientIpField: 'ipBlocks' | 'remoteIpBlocks';
+  /**
+   * The object policies attach to with `targetRefs`, for a gateway whose policies must not use a
+   * `selector` (a Kubernetes Gateway API gateway: istioctl analyze IST0166).
+   *
+   * @default - none: policies select the gateway pods by `selectorLabels`
+   */
+  readonly policyTargetRef?: PolicyTargetRef;
+}
+
+/**
+ * A reference to the object a policy attaches to (AuthorizationPolicy `targetRefs` entry), in the
+ * policy's own namespace.
+ *
+ * @see https://istio.io/latest/docs/reference/config/type/workload-selector/#PolicyTargetReference
+ */
+export interface PolicyTargetRef {
+  /** API group, e.g. `gateway.networking.k8s.io`. */
+  readonly group: string;
+  /** Kind, e.g. `Gateway`. */
+  readonly kind: string;
+  /** `metadata.name` of the object. */
+  readonly name: string;
 }

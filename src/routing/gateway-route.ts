@@ -272,6 +272,11 @@ export class GatewayRoute extends Construct {
     const gatewayOk = props.gateway !== null && typeof props.gateway === 'object' && Array.isArray(props.gateway.ports);
     failIfAny('GatewayRoute', [
       gatewayOk ? undefined : mustBe('gateway', 'an IngressGateway (or another IIngressGateway)', props.gateway, 'pass the gateway construct'),
+      // Istio Gateway servers on a Gateway API gateway's pods would compete with its own listeners.
+      gatewayOk && props.gateway.policyTargetRef !== undefined
+        ? mustBe('gateway', 'a gateway whose pods Istio Gateway resources select (not a Kubernetes Gateway API gateway)', props.gateway.node.path,
+          'route a KubernetesGateway with HttpRoute')
+        : undefined,
       props.backend instanceof RouteBackend ? undefined
         : mustBe('backend', 'a RouteBackend', props.backend, 'pass RouteBackend.service(service) or RouteBackend.fromName({...})'),
       ...hostProblems(hosts),

@@ -1,6 +1,7 @@
 import { analyzeAuthorizationPolicies } from './authorization-policy';
 import { analyzeDestinationRules } from './destination-rule';
 import { analyzeGateways } from './gateway';
+import { analyzeGatewayApi, generatedGatewayPods } from './gateway-api';
 import { buildManifestSet, KubeObject } from './model';
 import { analyzeNamespaces } from './namespace';
 import { checkInputs } from './options';
@@ -21,12 +22,14 @@ const LEVEL_ORDER: Record<AnalysisLevel, number> = { [AnalysisLevel.ERROR]: 0, [
  * working client-IP path needs.
  *
  * Istio's rules (IST0101 referenced resources, IST0102, IST0112, IST0118, IST0127, IST0132,
- * IST0145, IST0146, IST0150, IST0162, IST0174) follow the 1.30 analyzers, with one change: where
- * an analyzer reads running Pods, this reads the pod templates of the workloads in the set (and
- * `installedGateways`). The working-path rules check that every namespace used exists, that
- * Gateways select gateway pods that will run and gateway pods have a Gateway, that TPROXY pods get
- * a sidecar, and that PROXY protocol is on at the gateway exactly when a load balancer is told to
- * send it. Pure: data in, data out; nothing is read from a cluster.
+ * IST0145, IST0146, IST0150, IST0162, IST0166, IST0174) follow the 1.30 analyzers, with one change:
+ * where an analyzer reads running Pods, this reads the pod templates of the workloads in the set
+ * (and `installedGateways`, and the pods istiod deploys for Gateway API Gateways). The working-path
+ * rules check that every namespace used exists, that Gateways select gateway pods that will run and
+ * gateway pods have a Gateway, that TPROXY pods get a sidecar, that PROXY protocol is on at the
+ * gateway exactly when a load balancer is told to send it, and that Gateway API routes, policy
+ * targetRefs and gateway parameters name what is there. Pure: data in, data out; nothing is read
+ * from a cluster.
  *
  * @param docs the documents; empty ones are skipped, a `kind: List` is read as its items
  * @returns the findings, errors first, sorted by object and code; empty when nothing is wrong
@@ -35,7 +38,10 @@ const LEVEL_ORDER: Record<AnalysisLevel, number> = { [AnalysisLevel.ERROR]: 0, [
  */
 export function analyzeManifests(docs: readonly unknown[], options: AnalyzeOptions = {}): AnalysisFinding[] {
   checkInputs(docs, options);
-  const { set, findings } = buildManifestSet(docs, options);
+  const built = buildManifestSet(docs, options);
+  const findings = built.findings;
+  // The pods istiod deploys for Gateway API Gateways count as running pods, as in a live cluster.
+  const set = { ...built.set, podTemplates: [...built.set.podTemplates, ...generatedGatewayPods(built.set.objects)] };
   findings.push(
     ...analyzeNamespaces(set),
     ...analyzeServicePorts(set),
@@ -45,6 +51,7 @@ export function analyzeManifests(docs: readonly unknown[], options: AnalyzeOptio
     ...analyzeAuthorizationPolicies(set),
     ...analyzeTproxy(set),
     ...analyzeProxyProtocol(set),
+    ...analyzeGatewayApi(set),
   );
   const byIndex = new Map<number, KubeObject>(set.objects.map((o) => [o.ref.index!, o]));
   const kept = dedupe(findings).filter((f) => !suppressed(f, f.object.index === undefined ? undefined : byIndex.get(f.object.index)));

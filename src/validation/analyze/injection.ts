@@ -141,7 +141,7 @@ export function gatewayPodStatus(set: ManifestSet, template: PodTemplateInfo): I
  * namespace label `istio-injection=enabled`. Note that `istio.io/rev` does not count here.
  */
 export function inMeshForAnalyzers(set: ManifestSet, template: PodTemplateInfo): boolean {
-  if (template.installed !== undefined) {
+  if (template.installed !== undefined || template.generatedBy !== undefined) {
     return true;
   }
   const image = asString(proxyContainer(template)?.image);

@@ -25,9 +25,11 @@ export interface KubeObject {
 
 /** The pod template of a workload in the set, or the pods of a declared installed gateway. */
 export interface PodTemplateInfo {
-  /** The workload; undefined for an installed gateway. */
+  /** The workload; undefined for an installed gateway and for pods istiod generates. */
   readonly owner?: KubeObject;
   readonly installed?: InstalledGateway;
+  /** The Kubernetes Gateway API `Gateway` istiod generates these pods for (gateway-api.ts). */
+  readonly generatedBy?: KubeObject;
   readonly kind: string;
   readonly name: string;
   readonly namespace: string;
@@ -255,6 +257,9 @@ export function objectsOf(set: ManifestSet, group: string, kind: string): KubeOb
 
 /** `Deployment apps/echo`, `installed gateway istio-system/istio-ingressgateway`. */
 export function describeTemplate(template: PodTemplateInfo): string {
+  if (template.generatedBy !== undefined) {
+    return `the gateway istiod deploys for Gateway ${template.namespace}/${template.generatedBy.name}`;
+  }
   return template.installed === undefined
     ? `${template.kind} ${template.namespace}/${template.name}`
     : `installed gateway ${template.namespace}/${template.name}`;

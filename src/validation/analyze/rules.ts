@@ -25,6 +25,7 @@ const RULES = [
   { code: 'IST0146', name: 'ImageAutoWithoutInjectionWarning', level: AnalysisLevel.WARNING, summary: 'A pod template with `image: auto` (gateway injection) will not be injected.' },
   { code: 'IST0150', name: 'ExternalNameServiceTypeInvalidPortName', level: AnalysisLevel.WARNING, summary: 'An ExternalName Service port is named `tcp` or has no protocol.' },
   { code: 'IST0162', name: 'GatewayPortNotDefinedOnService', level: AnalysisLevel.WARNING, summary: 'A Gateway server port is not a (target) port of a Service selecting the gateway pods.' },
+  { code: 'IST0166', name: 'IneffectiveSelector', level: AnalysisLevel.WARNING, summary: 'An AuthorizationPolicy selector matches the pods istiod deploys for a Kubernetes Gateway API Gateway (use targetRefs).' },
   { code: 'IST0174', name: 'UnknownDestinationRuleHost', level: AnalysisLevel.WARNING, summary: 'A DestinationRule host matches no Service or ServiceEntry.' },
   { code: 'not-a-manifest', name: 'NotAManifest', level: AnalysisLevel.ERROR, summary: 'A document (or a file `kubectl apply -f <folder>/` reads) is not a Kubernetes object with `apiVersion` and `kind`.' },
   { code: 'namespace-missing', name: 'NamespaceMissing', level: AnalysisLevel.ERROR, summary: 'A namespaced object lands in a namespace neither created by the set nor declared as existing.' },
@@ -33,6 +34,11 @@ const RULES = [
   { code: 'tproxy-not-injected', name: 'TproxyPodNotInjected', level: AnalysisLevel.ERROR, summary: 'A pod template asks for TPROXY interception but will get no sidecar.' },
   { code: 'tproxy-on-gateway', name: 'TproxyOnGateway', level: AnalysisLevel.WARNING, summary: 'TPROXY interception on a gateway pod, where it does nothing.' },
   { code: 'proxy-protocol-without-lb', name: 'ProxyProtocolWithoutLoadBalancer', level: AnalysisLevel.ERROR, summary: 'A gateway expects PROXY headers, but no Service selecting it tells a load balancer to send them.' },
+  { code: 'policy-target-not-found', name: 'PolicyTargetNotFound', level: AnalysisLevel.ERROR, summary: 'An AuthorizationPolicy targetRefs entry names a Gateway API Gateway that is not in its namespace.' },
+  { code: 'route-parent-not-found', name: 'RouteParentNotFound', level: AnalysisLevel.ERROR, summary: 'An HTTPRoute parentRef names a Gateway, or a listener of one, that is not there.' },
+  { code: 'route-not-allowed-by-listener', name: 'RouteNotAllowedByListeners', level: AnalysisLevel.ERROR, summary: 'No listener an HTTPRoute names admits it (protocol, allowedRoutes kinds or namespaces).' },
+  { code: 'route-backend-not-found', name: 'RouteBackendNotFound', level: AnalysisLevel.ERROR, summary: 'An HTTPRoute backendRef names a Service or port not in the set, or one in another namespace without a ReferenceGrant.' },
+  { code: 'gateway-parameters-invalid', name: 'GatewayParametersInvalid', level: AnalysisLevel.ERROR, summary: 'A Gateway of class istio names parameters istiod cannot use: not a ConfigMap, missing, or with unsupported overlay keys.' },
   { code: 'proxy-protocol-not-expected', name: 'LoadBalancerProxyProtocolNotExpected', level: AnalysisLevel.ERROR, summary: 'A Service tells its load balancer to send PROXY headers to gateway pods that do not expect them.' },
 ] as const;
 
