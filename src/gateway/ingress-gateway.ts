@@ -341,8 +341,12 @@ function takeoverProblem(name: string, namespace: string, labels: Readonly<Recor
     + `Fix: deploy into a namespace of its own (the default, ${DEFAULT_NAMESPACE}), or change the installed gateway through its installer instead`;
 }
 
-/** Two gateways of one app with one name in one namespace, or whose Services would select each other's pods. */
-function collisionProblems(self: IIngressGateway): string[] {
+/**
+ * Two gateways of one app with one name in one namespace, or whose Services would select each other's pods.
+ *
+ * @internal shared with the installed gateways
+ */
+export function collisionProblems(self: IIngressGateway): string[] {
   const others = self.node.root.node.findAll().filter((c): c is IIngressGateway => c !== self && isGateway(c));
   const problems: string[] = [];
   for (const other of others) {
@@ -364,7 +368,8 @@ function isGateway(construct: IConstruct): construct is IIngressGateway {
     && typeof candidate.selectorLabels === 'object' && typeof candidate.podLabels === 'object';
 }
 
-function portProblems(ports: readonly GatewayPort[] | undefined): Problem[] {
+/** @internal shared with the installed gateways */
+export function portProblems(ports: readonly GatewayPort[] | undefined): Problem[] {
   if (ports === undefined) {
     return [];
   }
