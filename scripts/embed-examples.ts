@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { renderProviderTable } from '../src/edge/provider-table';
 import { renderIstioFeatureTable } from '../src/istio-version';
 import { renderWarningTable } from '../src/warning-catalog';
+import { renderArticleGatewayChanges } from './readme-installers';
 import { EXAMPLE_MARKER, EXPLAIN_MARKER, reportSummary } from './readme-sections';
 
 /** Runs an example app as `cdk8s synth` would and returns its report. */
@@ -26,6 +27,7 @@ function exampleReport(file: string): string {
 
 const tables: Record<string, () => string> = {
   'provider-table': renderProviderTable, 'warning-table': renderWarningTable, 'istio-version-table': renderIstioFeatureTable,
+  'installer-changes': renderArticleGatewayChanges,
 };
 let readme = fs.readFileSync('README.md', 'utf8')
   .replace(EXAMPLE_MARKER, (_match, head: string, file: string) => `${head}${fs.readFileSync(file, 'utf8')}\`\`\``)

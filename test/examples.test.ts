@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { renderProviderTable } from '../src';
 import { EXPLAIN_MARKER, reportSummary } from '../scripts/readme-sections';
 import { renderLikeIstiod } from './gateway/istiod-render';
@@ -12,7 +13,8 @@ describe('examples', () => {
   test('there is an example for every README topology', () => {
     expect(files).toEqual([
       'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts', 'gateway-api-aws-nlb-proxy-protocol.ts',
-      'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
+      'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'helm-aws-nlb-proxy-protocol.ts', 'istioctl-gke-passthrough.ts',
+      'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
     ]);
   });
 
@@ -90,6 +92,33 @@ describe('examples', () => {
     expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ingress-gateway' }]);
     expect(policy.spec.selector).toBeUndefined();
     expect(Object.keys(policy.spec.rules[0].from[0].source)).toEqual(Object.keys(only(deployed, 'AuthorizationPolicy').spec.rules[0].from[0].source));
+    expect(warnings).toBe('');
+  });
+
+  test('istioctl-gke-passthrough changes the article\'s gateway through istioctl, and deploys no gateway of its own, without warnings', () => {
+    const { objects, warnings, files } = runExampleFiles('istioctl-gke-passthrough.ts');
+    expect(objects.filter((o) => ['Deployment', 'Service'].includes(o.kind) && o.metadata.namespace === 'istio-system')).toEqual([]);
+    expect(only(objects, 'AuthorizationPolicy').metadata.namespace).toBe('istio-system');
+    expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual(['ipBlocks']);
+    const overlay = parse(files[path.join('installers', 'istioctl', 'ingress-gateways.yaml')]);
+    expect(overlay.spec.components.ingressGateways).toEqual([expect.objectContaining({ name: 'istio-ingressgateway', namespace: 'istio-system', enabled: true })]);
+    expect(overlay.spec.components.ingressGateways[0].k8s).toMatchObject({
+      service: { externalTrafficPolicy: 'Local' }, podAnnotations: { 'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":0}}' },
+      hpaSpec: { minReplicas: 2 },
+    });
+    expect(warnings).toBe('');
+  });
+
+  test('helm-aws-nlb-proxy-protocol writes chart values for the release, selecting the labels its name gives, without warnings', () => {
+    const { objects, warnings, files } = runExampleFiles('helm-aws-nlb-proxy-protocol.ts');
+    expect(only(objects, 'Gateway').spec.selector).toEqual({ app: 'istio-ingress', istio: 'ingress' });
+    expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual(['remoteIpBlocks']);
+    const values = parse(files[path.join('installers', 'helm', 'istio-ingress', 'istio-ingress.values.yaml')]);
+    expect(values).toMatchObject({
+      service: { externalTrafficPolicy: 'Cluster', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol': '*' } },
+      podAnnotations: { 'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":0,"proxyProtocol":{}}}' },
+      env: { ENVOY_STATUS_PORT_ENABLE_PROXY_PROTOCOL: 'true' },
+    });
     expect(warnings).toBe('');
   });
 
