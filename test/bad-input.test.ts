@@ -13,7 +13,7 @@ import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
   setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
-  MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces,
+  MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces, InstalledGateway,
 } from '../src';
 import { Manifest, only } from './util';
 
@@ -92,6 +92,16 @@ const synthesized = (fn: (chart: Chart) => void, pick?: (objects: Manifest[]) =>
   }
 };
 const port = (p: Partial<GatewayPort>): GatewayPort => ({ name: 'http2', port: 80, ...p });
+/** Builds an installed gateway (it writes no object) and reads `pick` from it. */
+function installed<T>(make: (c: Chart) => T, pick?: (gateway: T) => unknown): () => Outcome {
+  return () => attempt(() => {
+    const chart = new Chart(new App(), 'app');
+    const gw = make(chart);
+    Testing.synth(chart);
+    return { output: pick === undefined ? undefined : JSON.stringify(pick(gw)), warnings: [...new Set(Warnings.collect(chart).map((w) => w.id))].sort() };
+  });
+}
+const GKE = () => EdgeChain.of(EdgeHop.gkeExternalPassthrough());
 
 const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = [
   {
@@ -346,6 +356,24 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'http-route-other-namespace', input: '`HttpRoute` in namespace `shop` to a Service in `web`', run: build((c) => {
         new HttpRoute(c, 'route', { gateway: new KubernetesGateway(c, 'gw'), namespace: 'shop', backend: RouteBackend.fromName({ name: 'echo', namespace: 'web', port: 80 }) });
       }) },
+    ],
+  },
+  {
+    title: 'Installed gateways (`InstalledGateway.istioctl`, `.helm`, `.manifest`)',
+    cases: [
+      { id: 'installed-istioctl', input: '`InstalledGateway.istioctl(chart, "gw", { edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()) })`', run: installed((c) => InstalledGateway.istioctl(c, 'gw', { edge: GKE() }), (g) => {
+        const k8s = (g.istioOperatorComponent() as { k8s: Record<string, unknown> }).k8s;
+        return { service: k8s.service, podAnnotations: k8s.podAnnotations, hpaSpec: { ...(k8s.hpaSpec as object), metrics: undefined } };
+      }) },
+      { id: 'installed-istioctl-inject', input: '`InstalledGateway.istioctl(chart, "gw", { podAnnotations: { "sidecar.istio.io/inject": "true" } })`', run: installed((c) => InstalledGateway.istioctl(c, 'gw', { podAnnotations: { 'sidecar.istio.io/inject': 'true' } })) },
+      { id: 'installed-istioctl-pod-labels', input: '`InstalledGateway.istioctl(chart, "gw", { podLabels: { istio: "my-gateway" } })`', run: installed((c) => InstalledGateway.istioctl(c, 'gw', { podLabels: { istio: 'my-gateway' } })) },
+      { id: 'installed-istioctl-mesh-wide', input: '`InstalledGateway.istioctl(chart, "gw", { edge: <GKE>, meshWideTopology: true })`', run: installed((c) => InstalledGateway.istioctl(c, 'gw', { edge: GKE(), meshWideTopology: true }), (g) => (g.istioOperatorOverlay() as { spec: { meshConfig: unknown } }).spec.meshConfig) },
+      { id: 'installed-helm-labels', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "my-gw", namespace: "istio-ingress" })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'my-gw', namespace: 'istio-ingress' }), (g) => g.selectorLabels) },
+      { id: 'installed-helm-health-check-port', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "gw", namespace: "gw", edge: <GKE>, healthCheckNodePort: 32000 })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'gw', namespace: 'gw', edge: GKE(), healthCheckNodePort: 32000 })) },
+      { id: 'installed-helm-release-name', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "My_Gateway", namespace: "gw" })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'My_Gateway', namespace: 'gw' })) },
+      { id: 'installed-helm-pod-labels', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "my-gw", namespace: "gw", podLabels: { app: "istio-ingressgateway" } })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'my-gw', namespace: 'gw', podLabels: { app: 'istio-ingressgateway' } })) },
+      { id: 'installed-helm-inject-template', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "gw", namespace: "gw", podAnnotations: { "inject.istio.io/templates": "sidecar" } })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'gw', namespace: 'gw', podAnnotations: { 'inject.istio.io/templates': 'sidecar' } })) },
+      { id: 'installed-manifest-missing', input: '`InstalledGateway.manifest(chart, "gw", {})` (plain JavaScript)', run: installed((c) => InstalledGateway.manifest(c, 'gw', {} as never)) },
     ],
   },
   {
