@@ -11,7 +11,7 @@ export * from './gateway/ingress-gateway';
 export * from './gateway/gateway-listener';
 export * from './gateway/kubernetes-gateway';
 export * from './gateway/installed-gateway';
-export * from './gateway/installer-renderings';
+export type { GatewayPatches, JsonObject } from './gateway/installer-renderings';
 export * from './gateway/installer-files';
 export * from './routing/gateway-route';
 export * from './routing/http-route';

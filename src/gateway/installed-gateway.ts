@@ -51,7 +51,9 @@ export interface InstalledGatewayProps extends GatewaySourceIpProps {
  *
  * Pods: when neither `replicas` nor `autoscaling` is set, the change keeps the autoscaler istioctl's
  * default profile gives the gateway (max 5 pods, 80% CPU), with at least 2 pods under
- * `externalTrafficPolicy: Local`.
+ * `externalTrafficPolicy: Local`. The overlay writes the autoscaler's bounds as `hpaSpec`, which
+ * istioctl applies to the autoscaler it renders; if your install turned the autoscaler off
+ * (`autoscaleEnabled: false`), set `replicas`.
  */
 export interface IstioctlGatewayProps extends InstalledGatewayProps {
   /**

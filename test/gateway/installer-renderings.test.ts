@@ -6,8 +6,11 @@ import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewaySourceIpProps, GatewaySourceIpSettings, GatewayServiceType,
-  helmGatewayValues, InstalledGateway, InstalledGatewayTarget, IpBlock, istioOperatorComponent, strategicMergePatches,
+  InstalledGateway, IpBlock,
 } from '../../src';
+import {
+  helmGatewayValues, InstalledGatewayTarget, istioOperatorComponent, strategicMergePatches,
+} from '../../src/gateway/installer-renderings';
 import { newChart } from '../util';
 import { CHART_FACTS, helmSchemaErrors, unreadValuePaths } from './helm-chart';
 
