@@ -3,17 +3,18 @@
 // targets) that sends PROXY protocol v2. The release name decides the labels (app: istio-ingress,
 // istio: ingress), so routes and policies select those; the change is chart values
 // (installers/helm/istio-ingress/istio-ingress.values.yaml, for `helm upgrade --reuse-values -f`).
-// Namespaces: istio-ingress exists (the release lives there); the app creates its own.
+// Namespaces: istio-ingress exists (the release lives there; the chart's pods ask for injection by
+// label, so the namespace has none): declared; the app creates its own.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
-  AwsNlbTargetType, EdgeChain, EdgeHop, GatewayRoute, InstalledGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend,
-  SourceIpEcho, Warnings, writeInstallerChanges, writeSourceIpReport,
+  AwsNlbTargetType, EdgeChain, EdgeHop, GatewayRoute, InstalledGateway, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget,
+  RouteBackend, SidecarInjection, SourceIpEcho, Warnings, writeInstallerChanges, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'helm-aws-nlb-proxy-protocol');
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+MeshNamespace.fromExisting(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.none() });
+new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInjection.enabled() });
 
 const gateway = InstalledGateway.helm(chart, 'gateway', {
   releaseName: 'istio-ingress',

@@ -4,24 +4,27 @@
 // writes the change in istioctl's own form (installers/istioctl/ingress-gateways.yaml, for
 // `istioctl install -f`): the article's kubectl patches as one IstioOperator overlay, which the
 // next `istioctl install` keeps instead of taking back. Namespaces: istio-system exists (istioctl
-// created it); the app creates its own.
+// created it, without an injection label): declared; the app creates its own.
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
-  EdgeChain, EdgeHop, GatewayRoute, InstalledGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, SourceIpEcho,
-  Warnings, writeInstallerChanges, writeSourceIpReport,
+  EdgeChain, EdgeHop, GatewayRoute, InstalledGateway, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget, RouteBackend,
+  RouteListener, SidecarInjection, SourceIpEcho, Warnings, writeInstallerChanges, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'istioctl-gke-passthrough');
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+MeshNamespace.fromExisting(chart, 'gateway-namespace', { name: 'istio-system', injection: SidecarInjection.none() });
+new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInjection.enabled() });
 
 // istio-ingressgateway in istio-system, labels app: istio-ingressgateway, istio: ingressgateway.
 const gateway = InstalledGateway.istioctl(chart, 'gateway', {
   edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()),
 });
 const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
-new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
+// Gateway servers name the port the gateway pods listen on: istioctl's Service sends 80 to 8080.
+new GatewayRoute(chart, 'route', {
+  namespace: 'shop', gateway, backend: RouteBackend.service(echo.service), listeners: [RouteListener.http({ port: 8080 })],
+});
 
 new IpAccessPolicy(chart, 'block-abusers', {
   target: PolicyTarget.gateway(gateway),

@@ -11,6 +11,9 @@ export * from './gateway/ingress-gateway';
 export * from './gateway/gateway-listener';
 export * from './gateway/kubernetes-gateway';
 export * from './gateway/installed-gateway';
+// The construct wins the name at the package root over the analyzer's plain `InstalledGateway`
+// description (still exported from src/validation/analyze).
+export { InstalledGateway } from './gateway/installed-gateway';
 export type { GatewayPatches, JsonObject } from './gateway/installer-renderings';
 export * from './gateway/installer-files';
 export * from './routing/gateway-route';

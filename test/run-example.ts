@@ -12,11 +12,21 @@ export function exampleFiles(): string[] {
   return fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 }
 
+/** A gateway an example describes as installed outside its manifests (`InstalledGateway.*`), as plain data. */
+export interface ExampleInstalledGateway {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly ports: readonly { readonly port: number; readonly targetPort?: number }[];
+}
+
 /** What an example app wrote: its objects, its printed warnings, and each file's bytes, by path. */
 export interface ExampleRun {
   readonly objects: Manifest[];
   readonly warnings: string;
   readonly files: Record<string, string>;
+  /** The gateways the app describes as installed (they exist in the cluster, outside the manifests). */
+  readonly installedGateways: readonly ExampleInstalledGateway[];
 }
 
 /**
@@ -28,11 +38,25 @@ export function runExampleFiles(file: string, outdir?: string): ExampleRun {
   const previous = process.env.CDK8S_OUTDIR;
   process.env.CDK8S_OUTDIR = dir;
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  let installedGateways: ExampleInstalledGateway[] = [];
   try {
     jest.isolateModules(() => {
+      // The example's own instances of cdk8s and this library (isolated, as the example loads them).
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const cdk8s = require('cdk8s') as typeof import('cdk8s');
+      const lib = require('../src') as typeof import('../src');
+      const synth = cdk8s.App.prototype.synth;
+      let app: import('cdk8s').App | undefined;
+      cdk8s.App.prototype.synth = function synthAndRemember(this: import('cdk8s').App) {
+        app = this;
+        return synth.call(this);
+      };
       // An example is a whole app that synthesizes on load, exactly as `cdk8s synth` runs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path.join(EXAMPLES, file));
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      installedGateways = app === undefined ? [] : lib.installedGatewaysIn(app).map((g) => ({
+        name: g.name, namespace: g.namespace, podLabels: { ...g.podLabels }, ports: g.ports.map((p) => ({ port: p.port, targetPort: p.targetPort })),
+      }));
     });
     const warnings = stderr.mock.calls.map((call) => String(call[0])).join('');
     // Every file, subfolders included, by its path relative to the output folder (`report/source-ip-report.md`).
@@ -40,7 +64,7 @@ export function runExampleFiles(file: string, outdir?: string): ExampleRun {
     const files = Object.fromEntries(names.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
     // Only the manifests directly in the folder: what `kubectl apply -f <folder>/` reads.
     const objects = names.filter((f) => !f.includes(path.sep) && f.endsWith('.yaml')).flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJS() as Manifest));
-    return { objects, warnings, files };
+    return { objects, warnings, files, installedGateways };
   } finally {
     stderr.mockRestore();
     if (previous === undefined) {

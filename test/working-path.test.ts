@@ -2,14 +2,23 @@
  * The output works when applied: `istioctl analyze`'s rules that matter here, and the working-path
  * rules (namespaces exist, gateways have listeners on Service ports, TPROXY pods are injected,
  * PROXY protocol only with a load balancer told to send it, only manifests where `kubectl apply -f`
- * reads), over `dist/` and every example's output. Nothing is declared as existing: each app
- * creates what it uses.
+ * reads), over `dist/` and every example's output. Nothing is declared as existing, except what an
+ * app describes as installed outside its manifests (`InstalledGateway.*`): those gateways, and the
+ * namespaces their installer created.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzeManifests, checkApplyFolder, formatFinding, readApplyFolder } from '../src';
-import { exampleFiles, runExampleFiles } from './run-example';
+import { AnalyzeOptions, analyzeManifests, checkApplyFolder, formatFinding, readApplyFolder } from '../src';
+import { ExampleInstalledGateway, exampleFiles, runExampleFiles } from './run-example';
+
+/** What an app's installed gateways tell the analyzer exists in the cluster. */
+function declaredBy(gateways: readonly ExampleInstalledGateway[]): AnalyzeOptions {
+  return {
+    existingNamespaces: [...new Set(gateways.map((g) => g.namespace))].map((name) => ({ name })),
+    installedGateways: gateways.map((g) => ({ name: g.name, namespace: g.namespace, labels: g.podLabels, ports: g.ports })),
+  };
+}
 
 describe('what kubectl apply -f reads', () => {
   test('dist/ holds only manifests, and istioctl analyze\'s rules and the working-path rules find nothing in it', () => {
@@ -21,11 +30,11 @@ describe('what kubectl apply -f reads', () => {
   test.each(exampleFiles())('%s writes only manifests where kubectl apply reads, and the rules find nothing', (file) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'working-path-'));
     try {
-      runExampleFiles(file, dir);
+      const { installedGateways } = runExampleFiles(file, dir);
       const folder = readApplyFolder(dir);
       expect(folder.findings.map(formatFinding)).toEqual([]);
       expect(folder.manifests.length).toBeGreaterThan(0);
-      expect(analyzeManifests(folder.manifests.map((m) => m.manifest)).map(formatFinding)).toEqual([]);
+      expect(analyzeManifests(folder.manifests.map((m) => m.manifest), declaredBy(installedGateways)).map(formatFinding)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
-import { IIngressGateway } from '../gateway/gateway';
+import { GatewayPort, IIngressGateway } from '../gateway/gateway';
 import { networkingApiVersion } from '../istio-version';
 import {
   failIfAny, mustBe, Problem, requireObject, resourceName, show, wholeNumber,
@@ -11,7 +11,8 @@ import { Warnings } from '../warnings';
 /** Options for `RouteListener.http`. */
 export interface HttpListenerOptions {
   /**
-   * The gateway Service port the server listens on.
+   * The port the gateway pods listen on: the gateway Service's `targetPort` (8080 for the
+   * `istio-ingressgateway` istioctl installs, whose Service sends port 80 there).
    *
    * @default 80
    */
@@ -26,7 +27,8 @@ export interface HttpsListenerOptions {
    */
   readonly credentialName: string;
   /**
-   * The gateway Service port the server listens on.
+   * The port the gateway pods listen on: the gateway Service's `targetPort` (8443 for the
+   * `istio-ingressgateway` istioctl installs, whose Service sends port 443 there).
    *
    * @default 443
    */
@@ -403,9 +405,16 @@ function listenerProblems(listeners: readonly RouteListener[], gateway: IIngress
       problems.push(mustBe(`listeners[${i}].port`, 'unique', listener.port, 'give each listener its own port'));
     }
     seen.add(listener.port);
-    if (gateway !== undefined && !gateway.ports.some((p) => p.port === listener.port)) {
-      problems.push(mustBe(`listeners[${i}].port`, `a port the gateway Service ${gateway.name} exposes (${gateway.ports.map((p) => p.port).join(', ')})`,
-        listener.port, 'listen on one of those ports, or add the port to the gateway (istioctl analyze IST0162)'));
+    // A Gateway server's port is the port the gateway pods listen on: the Service's targetPort
+    // (istioctl analyze IST0162 checks target ports; istioctl's own gateway maps 80 to 8080).
+    const listensOn = (p: GatewayPort) => p.targetPort ?? p.port;
+    if (gateway !== undefined && !gateway.ports.some((p) => listensOn(p) === listener.port)) {
+      const translated = gateway.ports.find((p) => p.port === listener.port);
+      problems.push(translated !== undefined
+        ? mustBe(`listeners[${i}].port`, `the port the gateway pods listen on: Service port ${translated.port} of ${gateway.name} sends to ${listensOn(translated)}`,
+          listener.port, `listen on ${listensOn(translated)} (istioctl analyze IST0162 checks the Service's target ports)`)
+        : mustBe(`listeners[${i}].port`, `a port the gateway pods listen on behind Service ${gateway.name} (${gateway.ports.map(listensOn).join(', ')})`,
+          listener.port, 'listen on one of those ports, or add the port to the gateway (istioctl analyze IST0162)'));
     }
     return problems;
   });

@@ -155,17 +155,21 @@ describe('InstalledGateway.manifest', () => {
 });
 
 describe('an installed gateway works where a deployed one does', () => {
-  test('routes select its pods and may only listen on its Service ports', () => {
+  test('routes select its pods and listen on the ports its pods listen on (istioctl\'s Service sends 80 to 8080)', () => {
     // GIVEN
     const chart = newChart();
     const gateway = InstalledGateway.istioctl(chart, 'gw', { edge: gke() });
+    const backend = RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 });
     // WHEN
-    new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }) });
+    new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend, listeners: [RouteListener.http({ port: 8080 })] });
     // THEN
-    expect(only(synth(chart), 'Gateway').spec.selector).toEqual({ app: 'istio-ingressgateway', istio: 'ingressgateway' });
-    expect(validationErrorOf(() => new GatewayRoute(chart, 'tls', {
-      gateway, backend: RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }), listeners: [RouteListener.https({ credentialName: 'cert', port: 8443 })],
-    })).message).toMatch(/'listeners\[0\]\.port' must be a port the gateway Service istio-ingressgateway exposes \(15021, 80, 443\), got 8443/);
+    const istioGateway = only(synth(chart), 'Gateway');
+    expect(istioGateway.spec.selector).toEqual({ app: 'istio-ingressgateway', istio: 'ingressgateway' });
+    expect(istioGateway.spec.servers[0].port.number).toBe(8080);
+    expect(validationErrorOf(() => new GatewayRoute(chart, 'http', { gateway, backend, hosts: ['shop.example.com'] })).message)
+      .toMatch(/'listeners\[0\]\.port' must be the port the gateway pods listen on: Service port 80 of istio-ingressgateway sends to 8080, got 80\. Fix: listen on 8080 \(istioctl analyze IST0162/);
+    expect(validationErrorOf(() => new GatewayRoute(chart, 'tls', { gateway, backend, listeners: [RouteListener.https({ credentialName: 'cert', port: 9443 })] })).message)
+      .toMatch(/must be a port the gateway pods listen on behind Service istio-ingressgateway \(15021, 8080, 8443\), got 9443/);
   });
 
   test('a policy on it matches the client with the field its edge calls for, in its namespace', () => {

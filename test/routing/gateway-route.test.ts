@@ -80,7 +80,7 @@ describe('GatewayRoute', () => {
   test('fails if a listener port is not a port of the gateway Service (IST0162)', () => {
     const { chart, gateway, echo } = setup();
     expect(() => new GatewayRoute(chart, 'route', { gateway, backend: RouteBackend.service(echo.service), listeners: [RouteListener.http({ port: 8080 })] }))
-      .toThrow(/'listeners\[0\]\.port' must be a port the gateway Service ingress-gateway exposes \(15021, 80, 443\), got 8080/);
+      .toThrow(/'listeners\[0\]\.port' must be a port the gateway pods listen on behind Service ingress-gateway \(15021, 80, 443\), got 8080/);
   });
 
   test('fails if the backend has several ports and none is chosen', () => {
