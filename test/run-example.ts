@@ -45,16 +45,16 @@ export function runExampleFiles(file: string, outdir?: string): ExampleRun {
       /* eslint-disable @typescript-eslint/no-require-imports */
       const cdk8s = require('cdk8s') as typeof import('cdk8s');
       const lib = require('../src') as typeof import('../src');
+      const apps: import('cdk8s').App[] = [];
       const synth = cdk8s.App.prototype.synth;
-      let app: import('cdk8s').App | undefined;
       cdk8s.App.prototype.synth = function synthAndRemember(this: import('cdk8s').App) {
-        app = this;
+        apps.push(this);
         return synth.call(this);
       };
       // An example is a whole app that synthesizes on load, exactly as `cdk8s synth` runs it.
       require(path.join(EXAMPLES, file));
       /* eslint-enable @typescript-eslint/no-require-imports */
-      installedGateways = app === undefined ? [] : lib.installedGatewaysIn(app).map((g) => ({
+      installedGateways = apps.flatMap((app) => lib.installedGatewaysIn(app)).map((g) => ({
         name: g.name, namespace: g.namespace, podLabels: { ...g.podLabels }, ports: g.ports.map((p) => ({ port: p.port, targetPort: p.targetPort })),
       }));
     });
