@@ -41,7 +41,7 @@ export const WARNING_CATALOG: Readonly<Record<string, WarningInfo>> = {
   'ip-blocks-see-proxy': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway behind trusted proxies or PROXY protocol' },
   'policy-namespace-differs-from-target': { raisedBy: '`IpAccessPolicy`', when: 'the policy is not in its target\'s namespace' },
   'consistent-hash-with-locality-lb': { raisedBy: '`ClientAffinity`', when: 'consistent hashing while locality load balancing may be on' },
-  'status-port-proxy-protocol-unavailable': { raisedBy: '`IngressGateway`, `KubernetesGateway`', when: 'PROXY protocol on a target Istio older than 1.27, whose 15021 health port cannot accept PROXY headers' },
+  'status-port-proxy-protocol-unavailable': { raisedBy: '`IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: 'PROXY protocol on a target Istio older than 1.27, whose 15021 health port cannot accept PROXY headers' },
   'route-port-protocol-unknown': { raisedBy: '`GatewayRoute`, `HttpRoute`', when: 'the backend Service port has neither an Istio protocol prefix nor `appProtocol` (IST0118)' },
   'consistent-hash-on-xff': { raisedBy: '`ClientAffinity`', when: 'hashing on the whole `x-forwarded-for` header' },
 };

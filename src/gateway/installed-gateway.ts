@@ -3,6 +3,7 @@ import { EdgeChain } from '../edge/edge-chain';
 import { ExternalTrafficPolicy, GatewayPortProtocol, GatewayServiceType } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
 import { IpBlock } from '../ip-block';
+import { IstioVersion } from '../istio-version';
 import {
   failIfAny, labelMapProblems, mustBe, Problem, requireObject, resourceName, show,
 } from '../private/problems';
@@ -255,7 +256,7 @@ export abstract class InstalledGateway extends Construct implements IIngressGate
 
   protected constructor(scope: Construct, id: string, subject: string, identity: Identity, props: InstalledGatewayProps) {
     super(scope, id);
-    const { settings, problems } = GatewaySourceIpSettings._derive(identity.sourceIpProps);
+    const { settings, problems } = GatewaySourceIpSettings._derive(identity.sourceIpProps, IstioVersion.targetOf(this));
     const known = { ...identity.installerLabels, ...identity.selectorLabels };
     failIfAny(subject, [
       ...problems,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
   AwsNlbTargetType, ClassicElbListener, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayInstaller, GatewayRoute, GatewaySourceIpProps,
-  GatewayTopology, IngressGateway, InstalledGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, RouteListener,
+  GatewayTopology, IngressGateway, InstalledGateway, ISTIO_VERSION_CONTEXT, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, RouteBackend, RouteListener,
   Warnings, writeSourceIpReport,
 } from '../../src';
 import { newChart, only, synth, validationErrorOf } from '../util';
@@ -199,10 +199,13 @@ describe('an installed gateway works where a deployed one does', () => {
 });
 
 /** The warnings (id and message) and the report of a gateway built by `build` as the only construct `gw` of an app. */
-function warningsAndReport(build: (chart: Chart) => void): { warnings: string[]; report: string } {
+function warningsAndReport(build: (chart: Chart) => void, istioVersion?: string): { warnings: string[]; report: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'installed-'));
   try {
     const app = new App({ outdir, recordConstructMetadata: false });
+    if (istioVersion !== undefined) {
+      app.node.setContext(ISTIO_VERSION_CONTEXT, istioVersion);
+    }
     build(new Chart(app, 'app'));
     app.synth();
     const report = fs.readFileSync(writeSourceIpReport(app), 'utf8');
@@ -213,25 +216,26 @@ function warningsAndReport(build: (chart: Chart) => void): { warnings: string[];
 }
 
 describe('an installed gateway gets the same warnings and report as a deployed one', () => {
-  const cases: [string, GatewaySourceIpProps][] = [
-    ['GKE passthrough', { edge: gke(), replicas: 2 }],
-    ['NLB ip + PROXY v2', { edge: nlbProxy(), replicas: 2 }],
-    ['no edge (settings unchecked)', { replicas: 2 }],
-    ['Local with one replica', { edge: gke(), replicas: 1 }],
-    ['a Classic ELB that loses the client', { edge: EdgeChain.of(EdgeHop.awsClassicElb(ClassicElbListener.TCP)), replicas: 2 }],
+  const cases: [string, GatewaySourceIpProps, string | undefined][] = [
+    ['GKE passthrough', { edge: gke(), replicas: 2 }, undefined],
+    ['NLB ip + PROXY v2', { edge: nlbProxy(), replicas: 2 }, undefined],
+    ['no edge (settings unchecked)', { replicas: 2 }, undefined],
+    ['Local with one replica', { edge: gke(), replicas: 1 }, undefined],
+    ['a Classic ELB that loses the client', { edge: EdgeChain.of(EdgeHop.awsClassicElb(ClassicElbListener.TCP)), replicas: 2 }, undefined],
     ['the article\'s numTrustedProxies 2 with PROXY protocol behind Cloudflare', {
       edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
       topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }), replicas: 2,
-    }],
-    ['an override that contradicts the edge', { edge: gke(), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, replicas: 2 }],
+    }, undefined],
+    ['an override that contradicts the edge', { edge: gke(), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, replicas: 2 }, undefined],
+    ['PROXY protocol on a target Istio 1.20 (no PROXY on the health port)', { edge: nlbProxy(), replicas: 2 }, '1.20'],
   ];
 
-  test.each(cases)('%s', (_name, props) => {
-    const deployed = warningsAndReport((chart) => new IngressGateway(chart, 'gw', props));
+  test.each(cases)('%s', (_name, props, version) => {
+    const deployed = warningsAndReport((chart) => new IngressGateway(chart, 'gw', props), version);
     const installed = [
-      warningsAndReport((chart) => InstalledGateway.istioctl(chart, 'gw', props)),
-      warningsAndReport((chart) => InstalledGateway.helm(chart, 'gw', { ...props, releaseName: 'istio-ingressgateway', namespace: 'istio-system' })),
-      warningsAndReport((chart) => InstalledGateway.manifest(chart, 'gw', { ...props, name: 'gw', namespace: 'gw', selectorLabels: { app: 'gw' }, ports: [{ name: 'http2', port: 80 }] })),
+      warningsAndReport((chart) => InstalledGateway.istioctl(chart, 'gw', props), version),
+      warningsAndReport((chart) => InstalledGateway.helm(chart, 'gw', { ...props, releaseName: 'istio-ingressgateway', namespace: 'istio-system' }), version),
+      warningsAndReport((chart) => InstalledGateway.manifest(chart, 'gw', { ...props, name: 'gw', namespace: 'gw', selectorLabels: { app: 'gw' }, ports: [{ name: 'http2', port: 80 }] }), version),
     ];
     for (const run of installed) {
       expect(run).toEqual(deployed);
@@ -240,12 +244,16 @@ describe('an installed gateway gets the same warnings and report as a deployed o
   });
 
   test('the cases raise warnings at all (so the comparison is not between two empty lists)', () => {
-    const ids = cases.flatMap(([, props]) => Warnings.collect((() => {
+    const ids = cases.flatMap(([, props, version]) => Warnings.collect((() => {
       const chart = newChart();
+      if (version !== undefined) {
+        chart.node.setContext(ISTIO_VERSION_CONTEXT, version);
+      }
       InstalledGateway.istioctl(chart, 'gw', props);
       Testing.synth(chart);
       return chart;
     })()).map((w) => w.id));
-    expect(new Set(ids)).toEqual(new Set(['local-traffic-policy-single-replica', 'client-address-lost', 'trusts-proxy-address', 'xff-spoofable', 'edge-setting-overridden']));
+    expect(new Set(ids)).toEqual(new Set(['local-traffic-policy-single-replica', 'client-address-lost', 'trusts-proxy-address', 'xff-spoofable', 'edge-setting-overridden',
+      'status-port-proxy-protocol-unavailable']));
   });
 });
