@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IpAccessAction, IpAccessPolicy, PolicyTarget } from './authorization-policy';
 import { ClientAffinity, ConsistentHash, LoadBalancer } from './destination-rule';
@@ -8,6 +8,8 @@ import { EdgeHop } from './edge/edge-hop';
 import { IngressGateway } from './gateway/ingress-gateway';
 import { InterceptionMode, MeshNamespace, SidecarInjection } from './mesh';
 import { IpBlock } from './ip-block';
+import { ClientIpAccessLog } from './policy/access-log';
+import { ClientRateLimit } from './policy/client-rate-limit';
 import { GatewayRoute, RouteBackend } from './routing/gateway-route';
 
 /** The namespace of the seed's gateway. */
@@ -73,6 +75,20 @@ export class SeedScenario extends Chart {
       namespace: SEED_APP_NAMESPACE,
       host: this.echo.host,
       loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()),
+    });
+
+    // Who the client is, where teams look for it: access logs at the gateway and echo-server's
+    // sidecar (the provider is in dist/mesh-config/), and a per-client limit at the gateway.
+    new ClientIpAccessLog(this, 'client-ip-log', {
+      name: 'client-ip-log',
+      target: PolicyTarget.gateway(this.gateway),
+      workloads: [PolicyTarget.workload(this.echo.deployment)],
+    });
+    new ClientRateLimit(this, 'client-rate-limit', {
+      name: 'client-rate-limit',
+      target: PolicyTarget.gateway(this.gateway),
+      requestsPerInterval: 100,
+      interval: Duration.minutes(1),
     });
   }
 }
