@@ -3,16 +3,15 @@
 // the client arrives in the PROXY header. The log records both; the limit counts the client.
 // Install the provider in mesh-config/ (istioctl or the istiod chart) before applying the manifests.
 import { App, Chart, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import {
-  AwsNlbTargetType, ClientIpAccessLog, ClientRateLimit, EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpBlock, PolicyTarget, RouteBackend,
-  SourceIpEcho, Warnings, writeMeshConfig, writeSourceIpReport,
+  AwsNlbTargetType, ClientIpAccessLog, ClientRateLimit, EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpBlock, MeshNamespace, PolicyTarget,
+  RouteBackend, SidecarInjection, SourceIpEcho, Warnings, writeMeshConfig, writeSourceIpReport,
 } from 'cdk8s-istio-source-ip';
 
 const app = new App({ recordConstructMetadata: false });
 const chart = new Chart(app, 'client-ip-logs-rate-limit');
-new kplus.Namespace(chart, 'gateway-namespace', { metadata: { name: 'istio-ingress' } });
-new kplus.Namespace(chart, 'app-namespace', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+new MeshNamespace(chart, 'gateway-namespace', { name: 'istio-ingress', injection: SidecarInjection.enabled() });
+new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInjection.enabled() });
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',
