@@ -18,7 +18,7 @@ const gateway = new IngressGateway(chart, 'gateway', {
   edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
 });
 const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
-new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
+new GatewayRoute(chart, 'route', { name: 'echo', namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });
 
 // One JSON line per request at the gateway and at echo-server's sidecar, with client_ip, peer_ip,
 // x_forwarded_for and x_envoy_external_address as separate fields.
