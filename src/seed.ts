@@ -8,6 +8,7 @@ import { EdgeHop } from './edge/edge-hop';
 import { IngressGateway } from './gateway/ingress-gateway';
 import { InterceptionMode, MeshNamespace, SidecarInjection } from './mesh';
 import { IpBlock } from './ip-block';
+import { IstioVersion } from './istio-version';
 import { ClientIpAccessLog } from './policy/access-log';
 import { ClientRateLimit } from './policy/client-rate-limit';
 import { GatewayRoute, RouteBackend } from './routing/gateway-route';
@@ -78,17 +79,20 @@ export class SeedScenario extends Chart {
     });
 
     // Who the client is, where teams look for it: access logs at the gateway and echo-server's
-    // sidecar (the provider is in dist/mesh-config/), and a per-client limit at the gateway.
+    // sidecar (the provider is in dist/mesh-config/), and a per-client limit at the gateway (on
+    // targets whose proxies have per-client buckets, Istio 1.26 and later).
     new ClientIpAccessLog(this, 'client-ip-log', {
       name: 'client-ip-log',
       target: PolicyTarget.gateway(this.gateway),
       workloads: [PolicyTarget.workload(this.echo.deployment)],
     });
-    new ClientRateLimit(this, 'client-rate-limit', {
-      name: 'client-rate-limit',
-      target: PolicyTarget.gateway(this.gateway),
-      requestsPerInterval: 100,
-      interval: Duration.minutes(1),
-    });
+    if (ClientRateLimit.isSupportedOn(IstioVersion.targetOf(this))) {
+      new ClientRateLimit(this, 'client-rate-limit', {
+        name: 'client-rate-limit',
+        target: PolicyTarget.gateway(this.gateway),
+        requestsPerInterval: 100,
+        interval: Duration.minutes(1),
+      });
+    }
   }
 }

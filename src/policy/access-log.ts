@@ -7,6 +7,7 @@ import {
 } from '../analysis/client-ip-log';
 import { PolicyTarget } from '../authorization-policy';
 import type { IIngressGateway } from '../gateway/gateway';
+import { IstioVersion } from '../istio-version';
 import { failIfAny, listProblem, mustBe, oneOf, requireObject, resourceName } from '../private/problems';
 import { policyTargetProblems, telemetrySelector } from './target';
 
@@ -79,7 +80,8 @@ const PROVIDER_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
 const FILE_PATH = /^\/[^\s\p{Cc}]*$/u;
 
 /**
- * Access logs that say who the client is: Istio Telemetry (`telemetry.istio.io/v1`) objects that
+ * Access logs that say who the client is: Istio Telemetry (`telemetry.istio.io/v1`; `v1alpha1` for a
+ * target below Istio 1.22, see `IstioVersion`) objects that
  * turn on logging for an ingress gateway (and optionally workloads' sidecars) through a file access
  * log provider whose format records, as separate fields, the address the proxy trusts
  * (`client_ip`), the TCP peer (`peer_ip`), `X-Forwarded-For` and `x-envoy-external-address`
@@ -166,7 +168,8 @@ export class ClientIpAccessLog extends Construct implements IClientIpReportContr
   private telemetry(id: string, target: PolicyTarget, mode: 'SERVER' | undefined, name?: string): ApiObject {
     const metadata = { ...(name === undefined ? {} : { name }), ...(target.namespace === undefined ? {} : { namespace: target.namespace }) };
     return new ApiObject(this, id, {
-      apiVersion: 'telemetry.istio.io/v1',
+      // telemetry.istio.io/v1 came with Istio 1.22; older targets read v1alpha1, with the same fields.
+      apiVersion: IstioVersion.targetOf(this).isAtLeast(IstioVersion.V1_22) ? 'telemetry.istio.io/v1' : 'telemetry.istio.io/v1alpha1',
       kind: 'Telemetry',
       metadata,
       spec: Lazy.any({ produce: () => this.renderSpec(target, mode) }),

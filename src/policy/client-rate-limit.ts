@@ -10,6 +10,7 @@ import { PolicyTarget } from '../authorization-policy';
 import { ExternalTrafficPolicy } from '../gateway-service';
 import type { IIngressGateway } from '../gateway/gateway';
 import { hostBitsMessage, IpBlock } from '../ip-block';
+import { IstioVersion } from '../istio-version';
 import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName, wholeNumber } from '../private/problems';
 import { Warnings } from '../warnings';
 import { envoyFilterSelector, policyTargetProblems } from './target';
@@ -67,7 +68,7 @@ export interface ClientRateLimitProps {
    * release on Envoy 1.34 (Istio minors track Envoy minors one to one, 1.18 on 1.26; an
    * inference from istio.io "Supported Envoy Versions").
    *
-   * @default ['1.30'] (the Istio version this library is pinned to)
+   * @default - the app's target Istio version (`IstioVersion.targetOf`: 1.30 unless set)
    */
   readonly istioVersions?: readonly string[];
 
@@ -87,8 +88,6 @@ export interface ClientRateLimitProps {
   readonly name?: string;
 }
 
-/** The Istio minor version this library is pinned to. */
-const DEFAULT_ISTIO_VERSIONS = ['1.30'];
 /** The first Istio minor whose Envoy (1.34) has dynamic local rate limit descriptors. */
 const MIN_ISTIO_MINOR = 26;
 /** Envoy refuses a fill interval below 50 ms (`local_ratelimit_impl.cc`). */
@@ -134,6 +133,14 @@ const ROUTER = 'envoy.filters.http.router';
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/
  */
 export class ClientRateLimit extends Construct implements IClientIpReportContributor {
+  /**
+   * Whether gateway proxies of Istio `version` have per-client (dynamic) buckets: Istio 1.26 and
+   * later (Envoy 1.34 and later).
+   */
+  public static isSupportedOn(version: IstioVersion): boolean {
+    return version.minor >= MIN_ISTIO_MINOR;
+  }
+
   /** The gateway that limits its clients. */
   public readonly target: PolicyTarget;
   /** Requests per interval, per client, per gateway pod. */
@@ -157,7 +164,8 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
     super(scope, id);
     requireObject('ClientRateLimit', 'props', props, 'pass { target: PolicyTarget.gateway(gateway), requestsPerInterval: 100 }', this);
     const exempt = Array.isArray(props.exempt) ? props.exempt : [];
-    const versions = Array.isArray(props.istioVersions) ? props.istioVersions : DEFAULT_ISTIO_VERSIONS;
+    const target = IstioVersion.targetOf(this);
+    const versions = Array.isArray(props.istioVersions) ? props.istioVersions : [target.toString()];
     const intervalMs = props.interval instanceof Duration ? props.interval.toMilliseconds({ integral: false }) : undefined;
     failIfAny('ClientRateLimit', [
       ...policyTargetProblems('target', props.target, 'gateway', 'pass PolicyTarget.gateway(gateway): a per-client limit needs the address a gateway trusts'),
@@ -174,6 +182,10 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
       ...exempt.map((block, i) => (block instanceof IpBlock ? undefined
         : mustBe(`exempt[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`))),
       ...versionProblems(props.istioVersions),
+      props.istioVersions === undefined && !ClientRateLimit.isSupportedOn(target)
+        ? mustBe('istioVersions', `set when the app targets Istio ${target} (per-client buckets need Envoy 1.34, which Istio 1.${MIN_ISTIO_MINOR} is the first to ship)`,
+          undefined, `upgrade to Istio 1.${MIN_ISTIO_MINOR} or later before adding a per-client limit, or list the newer proxy versions it is for`)
+        : undefined,
       props.enforced === undefined || typeof props.enforced === 'boolean' ? undefined : mustBe('enforced', 'true or false', props.enforced, 'pass a boolean'),
       resourceName('name', props.name, 'name'),
     ], this);

@@ -1,6 +1,7 @@
+import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AccessLogEncoding, ClientIpAccessLog, EdgeChain, EdgeHop, explainIngressGateways, IngressGateway, PolicyTarget,
+  AccessLogEncoding, ClientIpAccessLog, EdgeChain, EdgeHop, explainIngressGateways, IngressGateway, IstioVersion, PolicyTarget,
 } from '../../src';
 import { formatViolations, violationsOf } from '../schema';
 import { newChart, synth, validationErrorOf } from '../util';
@@ -44,6 +45,16 @@ describe('ClientIpAccessLog', () => {
     new ClientIpAccessLog(chart, 'log', { target: PolicyTarget.gateway(gateway), workloads: [PolicyTarget.workload(echo)], encoding: AccessLogEncoding.TEXT });
     const objects = synth(chart);
     expect(objects.filter((o) => o.kind === 'Telemetry')).toHaveLength(2);
+    expect(formatViolations(violationsOf(objects))).toEqual([]);
+  });
+
+  test('writes telemetry.istio.io/v1alpha1 for a target before Istio 1.22, and it validates', () => {
+    const app = new App();
+    IstioVersion.V1_20.applyTo(app);
+    const chart = new Chart(app, 'old');
+    new ClientIpAccessLog(chart, 'log', { target: PolicyTarget.gateway(new IngressGateway(chart, 'gateway')) });
+    const objects = synth(chart);
+    expect(objects.filter((o) => o.kind === 'Telemetry').map((o) => o.apiVersion)).toEqual(['telemetry.istio.io/v1alpha1']);
     expect(formatViolations(violationsOf(objects))).toEqual([]);
   });
 

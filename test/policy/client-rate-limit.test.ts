@@ -1,8 +1,8 @@
-import { Duration } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ClassicElbListener, ClientRateLimit, ClientRateLimitProps, EdgeChain, EdgeHop, explainIngressGateways, ExternalTrafficPolicy, GatewayTopology,
-  IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, Warnings,
+  IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, IstioVersion, PolicyTarget, Warnings,
 } from '../../src';
 import { protoViolations } from '../../src/policy/proto-check';
 import { formatViolations, violationsOf } from '../schema';
@@ -92,6 +92,21 @@ describe('ClientRateLimit', () => {
     const two = limit({ istioVersions: ['1.29', '1.30'] }).construct.proxyVersion;
     expect(two).toBe('^1\\.(29|30)([.-]|$)');
     expect(['1.29.2', '1.30.1', '1.28.9'].map((v) => new RegExp(two).test(v))).toEqual([true, true, false]);
+  });
+
+  test('pins to the app\'s target Istio version by default, and refuses a target without per-client buckets', () => {
+    const app = (version: IstioVersion) => {
+      const a = new App();
+      version.applyTo(a);
+      const chart = new Chart(a, 'app');
+      return PolicyTarget.gateway(new IngressGateway(chart, 'gateway'));
+    };
+    const target27 = app(IstioVersion.V1_27);
+    expect(new ClientRateLimit(target27.gateway?.node.scope as Chart, 'limit', { target: target27, requestsPerInterval: 1 }).istioVersions).toEqual(['1.27']);
+    expect([IstioVersion.V1_24, IstioVersion.of('1.26'), IstioVersion.V1_30].map((v) => ClientRateLimit.isSupportedOn(v))).toEqual([false, true, true]);
+    const target24 = app(IstioVersion.V1_24);
+    expect(validationErrorOf(() => new ClientRateLimit(target24.gateway?.node.scope as Chart, 'limit', { target: target24, requestsPerInterval: 1 })).message)
+      .toMatch(/'istioVersions' must be set when the app targets Istio 1.24 \(per-client buckets need Envoy 1.34.*Fix: upgrade to Istio 1.26 or later/);
   });
 
   test('only counts when not enforced, and writes sub-second intervals as protobuf durations', () => {
