@@ -6,12 +6,22 @@
 import { PolicyTarget } from '../authorization-policy';
 import { labelMapProblems, mustBe, Problem } from '../private/problems';
 
-/** Telemetry `spec.selector`. */
-export function telemetrySelector(target: PolicyTarget): { readonly selector: { readonly matchLabels: Record<string, string> } } {
-  return { selector: { matchLabels: { ...target.selectorLabels } } };
+/**
+ * Telemetry `spec.selector`, or `spec.targetRefs` for a target that attaches to an object (a
+ * Kubernetes Gateway API gateway's `Gateway`, as AuthorizationPolicy does: a selector there is what
+ * istioctl analyze IST0166 flags).
+ */
+export function telemetrySelector(target: PolicyTarget): { readonly selector: { readonly matchLabels: Record<string, string> } }
+  | { readonly targetRefs: { readonly group?: string; readonly kind: string; readonly name: string }[] } {
+  return target.targetRefs === undefined ? { selector: { matchLabels: { ...target.selectorLabels } } }
+    : { targetRefs: target.targetRefs.map((ref) => ({ ...ref })) };
 }
 
-/** EnvoyFilter `spec.workloadSelector`. */
+/**
+ * EnvoyFilter `spec.workloadSelector`, for every target: Istio 1.26 applied an EnvoyFilter's
+ * `targetRefs` to every gateway of the namespace (istio/istio#56417, fixed by #56476), and the
+ * pods of a Gateway API gateway carry the labels the selector names.
+ */
 export function envoyFilterSelector(target: PolicyTarget): { readonly workloadSelector: { readonly labels: Record<string, string> } } {
   return { workloadSelector: { labels: { ...target.selectorLabels } } };
 }

@@ -1,10 +1,11 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AccessLogEncoding, ClientIpAccessLog, EdgeChain, EdgeHop, explainIngressGateways, IngressGateway, IstioVersion, PolicyTarget,
+  AccessLogEncoding, ClientIpAccessLog, EdgeChain, EdgeHop, explainIngressGateways, GatewayListener, IngressGateway, IstioVersion,
+  KubernetesGateway, PolicyTarget,
 } from '../../src';
 import { formatViolations, violationsOf } from '../schema';
-import { newChart, synth, validationErrorOf } from '../util';
+import { newChart, only, synth, validationErrorOf } from '../util';
 
 const container = { image: 'registry.k8s.io/echoserver:1.10', portNumber: 8080 };
 
@@ -45,6 +46,18 @@ describe('ClientIpAccessLog', () => {
     new ClientIpAccessLog(chart, 'log', { target: PolicyTarget.gateway(gateway), workloads: [PolicyTarget.workload(echo)], encoding: AccessLogEncoding.TEXT });
     const objects = synth(chart);
     expect(objects.filter((o) => o.kind === 'Telemetry')).toHaveLength(2);
+    expect(formatViolations(violationsOf(objects))).toEqual([]);
+  });
+
+  test('attaches to a Gateway API gateway\'s Gateway with targetRefs, never a selector (IST0166)', () => {
+    const chart = newChart();
+    const gateway = new KubernetesGateway(chart, 'gateway', { namespace: 'istio-ingress', listeners: [GatewayListener.http()] });
+    new ClientIpAccessLog(chart, 'log', { target: PolicyTarget.gateway(gateway) });
+    const objects = synth(chart);
+    const telemetry = only(objects, 'Telemetry');
+    expect(telemetry.metadata.namespace).toBe('istio-ingress');
+    expect(telemetry.spec.selector).toBeUndefined();
+    expect(telemetry.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.policyTargetRef.name }]);
     expect(formatViolations(violationsOf(objects))).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  ClassicElbListener, ClientRateLimit, ClientRateLimitProps, EdgeChain, EdgeHop, explainIngressGateways, ExternalTrafficPolicy, GatewayTopology,
-  IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, IstioVersion, PolicyTarget, Warnings,
+  ClassicElbListener, ClientRateLimit, ClientRateLimitProps, EdgeChain, EdgeHop, explainIngressGateways, ExternalTrafficPolicy, GatewayListener,
+  GatewayTopology, IngressGateway, KubernetesGateway, IpAccessAction, IpAccessPolicy, IpBlock, IstioVersion, PolicyTarget, Warnings,
 } from '../../src';
 import { protoViolations } from '../../src/policy/proto-check';
 import { formatViolations, violationsOf } from '../schema';
@@ -69,6 +69,17 @@ describe('ClientRateLimit', () => {
       { header_value_match: { descriptor_value: 'limited', expect_match: false, headers: [{ name: 'x-envoy-ip-tags', present_match: true }] } },
       { remote_address: {} },
     ]);
+  });
+
+  test('selects a Gateway API gateway\'s pods by their gateway-name label (Istio 1.26 applied EnvoyFilter targetRefs to every gateway of the namespace)', () => {
+    const chart = newChart();
+    const gateway = new KubernetesGateway(chart, 'gateway', { namespace: 'istio-ingress', listeners: [GatewayListener.http()] });
+    new ClientRateLimit(chart, 'limit', { target: PolicyTarget.gateway(gateway), requestsPerInterval: 10 });
+    const objects = synth(chart);
+    const filter = only(objects, 'EnvoyFilter');
+    expect(filter.spec.targetRefs).toBeUndefined();
+    expect(filter.spec.workloadSelector).toEqual({ labels: gateway.selectorLabels });
+    expect(formatViolations(violationsOf(objects))).toEqual([]);
   });
 
   test('validates against the pinned EnvoyFilter CRD', () => {
