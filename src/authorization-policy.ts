@@ -5,10 +5,11 @@ import type {
   AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/security.istio.io';
 import { explainDescribedEdge } from './analysis/assumed-path';
-import { ExplainFindingId, ExplainLayerRole } from './analysis/explain';
+import { ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
+import { trustedAddressProblem } from './policy/trusted-address';
 import { podTemplateOf } from './private/pod-template';
 import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';
 import { Warnings } from './warnings';
@@ -361,12 +362,14 @@ export class IpAccessPolicy extends Construct {
     }
     const gateway = this.target.gateway;
     const described = gateway === undefined ? undefined : explainDescribedEdge(gateway);
-    if (usesRemote && described?.spoofable) {
-      warnings.add('remote-ip-blocks-spoofable', `remoteIpBlocks on ${target}: with the described edge (${gateway?.edge}), a client can choose the `
-        + `address the gateway trusts with a forged X-Forwarded-For, so the policy can be bypassed. Fix: ${described.findings.find((f) => f.id === ExplainFindingId.XFF_SPOOFABLE)?.fix ?? 'correct numTrustedProxies'}`);
-    } else if (usesRemote && described !== undefined && !described.remoteIpBlocksSeesClient) {
-      warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${gateway?.edge}), the gateway trusts `
-        + `${described.normal.trustedAddress}, not the client, so the policy matches a proxy's address. Fix: ${described.findings.find((f) => f.id === ExplainFindingId.TRUSTS_PROXY_ADDRESS)?.fix ?? 'correct numTrustedProxies'}`);
+    // The same check as every other feature keyed on the trusted address (policy/trusted-address.ts).
+    const trusted = usesRemote && gateway !== undefined ? trustedAddressProblem(gateway) : undefined;
+    if (trusted?.kind === 'spoofable') {
+      warnings.add('remote-ip-blocks-spoofable', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), a client can choose the `
+        + `address the gateway trusts with a forged X-Forwarded-For, so the policy can be bypassed. Fix: ${trusted.fix}`);
+    } else if (trusted?.kind === 'sees-proxy') {
+      warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), the gateway trusts `
+        + `${trusted.trusted}, not the client, so the policy matches a proxy's address. Fix: ${trusted.fix}`);
     }
     if (usesDirect && described !== undefined && !described.ipBlocksSeesClient) {
       // With a described edge, the simulator knows what the TCP peer is.

@@ -23,6 +23,7 @@ export * from './edge';
 export * from './mesh';
 export * from './authorization-policy';
 export * from './destination-rule';
+export * from './policy';
 export * from './analysis';
 export * from './warning-catalog';
 export * from './validation/analyze';

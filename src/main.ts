@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { writeSourceIpReport } from './analysis';
 import { IstioVersion } from './istio-version';
 import { InterceptionMode } from './mesh';
+import { writeMeshConfig } from './policy/mesh-config';
 import { SEED_APP_NAMESPACE, SeedScenario } from './seed';
 import { Warnings } from './warnings';
 
@@ -20,4 +21,6 @@ writeSourceIpReport(app, {
   app: { name: 'echo-server', interceptionMode: InterceptionMode.TPROXY },
   tryIt: { eastWest: { namespace: SEED_APP_NAMESPACE, interceptionMode: InterceptionMode.TPROXY } },
 });
+// dist/mesh-config/: the access log provider, for istioctl and the istiod chart.
+writeMeshConfig(app);
 Warnings.print(app);

@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IpAccessAction, IpAccessPolicy, PolicyTarget } from './authorization-policy';
 import { ClientAffinity, ConsistentHash, LoadBalancer } from './destination-rule';
@@ -8,6 +8,9 @@ import { EdgeHop } from './edge/edge-hop';
 import { IngressGateway } from './gateway/ingress-gateway';
 import { InterceptionMode, MeshNamespace, SidecarInjection } from './mesh';
 import { IpBlock } from './ip-block';
+import { IstioVersion } from './istio-version';
+import { ClientIpAccessLog } from './policy/access-log';
+import { ClientRateLimit } from './policy/client-rate-limit';
 import { GatewayRoute, RouteBackend } from './routing/gateway-route';
 
 /** The namespace of the seed's gateway. */
@@ -74,5 +77,22 @@ export class SeedScenario extends Chart {
       host: this.echo.host,
       loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()),
     });
+
+    // Who the client is, where teams look for it: access logs at the gateway and echo-server's
+    // sidecar (the provider is in dist/mesh-config/), and a per-client limit at the gateway (on
+    // targets whose proxies have per-client buckets, Istio 1.26 and later).
+    new ClientIpAccessLog(this, 'client-ip-log', {
+      name: 'client-ip-log',
+      target: PolicyTarget.gateway(this.gateway),
+      workloads: [PolicyTarget.workload(this.echo.deployment)],
+    });
+    if (ClientRateLimit.isSupportedOn(IstioVersion.targetOf(this))) {
+      new ClientRateLimit(this, 'client-rate-limit', {
+        name: 'client-rate-limit',
+        target: PolicyTarget.gateway(this.gateway),
+        requestsPerInterval: 100,
+        interval: Duration.minutes(1),
+      });
+    }
   }
 }

@@ -12,7 +12,7 @@ export interface WarningInfo {
  * checks that every id raised in the source is listed here.
  */
 export const WARNING_CATALOG: Readonly<Record<string, WarningInfo>> = {
-  'ip-block-host-bits': { raisedBy: '`IpAccessPolicy`, `IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: 'a block had host bits set and was written as the whole range' },
+  'ip-block-host-bits': { raisedBy: '`IpAccessPolicy`, `IngressGateway`, `KubernetesGateway`, `InstalledGateway`, `ClientRateLimit`', when: 'a block had host bits set and was written as the whole range' },
   'local-traffic-policy-single-replica': { raisedBy: '`IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: '`externalTrafficPolicy: Local` with fewer than 2 replicas' },
   'local-traffic-policy-no-spread': { raisedBy: '`IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: '`externalTrafficPolicy: Local` without spreading gateway pods across nodes' },
   'edge-setting-overridden': { raisedBy: '`IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: 'an explicit prop contradicts what the `edge` calls for (the prop wins)' },
@@ -39,6 +39,8 @@ export const WARNING_CATALOG: Readonly<Record<string, WarningInfo>> = {
   'remote-ip-blocks-see-proxy': { raisedBy: '`IpAccessPolicy`', when: '`remoteIpBlocks` on a gateway whose described edge makes it trust a proxy\'s address' },
   'ip-blocks-after-snat': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway whose Service has `externalTrafficPolicy: Cluster`' },
   'ip-blocks-see-proxy': { raisedBy: '`IpAccessPolicy`', when: '`ipBlocks` on a gateway behind trusted proxies or PROXY protocol' },
+  'client-rate-limit-spoofable': { raisedBy: '`ClientRateLimit`', when: 'a per-client rate limit on a gateway whose described edge lets a client choose the trusted address (the key)' },
+  'client-rate-limit-sees-proxy': { raisedBy: '`ClientRateLimit`', when: 'a per-client rate limit on a gateway that trusts a proxy\'s, load balancer\'s or node\'s address, so clients share a bucket' },
   'policy-namespace-differs-from-target': { raisedBy: '`IpAccessPolicy`', when: 'the policy is not in its target\'s namespace' },
   'consistent-hash-with-locality-lb': { raisedBy: '`ClientAffinity`', when: 'consistent hashing while locality load balancing may be on' },
   'status-port-proxy-protocol-unavailable': { raisedBy: '`IngressGateway`, `KubernetesGateway`, `InstalledGateway`', when: 'PROXY protocol on a target Istio older than 1.27, whose 15021 health port cannot accept PROXY headers' },

@@ -13,7 +13,7 @@ import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
   setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
-  MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces, InstalledGateway,
+  MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces, InstalledGateway, ClientIpAccessLog, ClientRateLimit,
 } from '../src';
 import { Manifest, only } from './util';
 
@@ -381,6 +381,42 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
     cases: [
       { id: 'explain-not-ip', input: '`explain({ client: "client.example", hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })`', run: value(() => explain({ client: 'client.example', hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })) },
       { id: 'explain-negative-hops', input: '`explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })`', run: value(() => explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })) },
+    ],
+  },
+  {
+    title: 'ClientIpAccessLog and ClientRateLimit props',
+    cases: [
+      { id: 'log-defaults', input: '`new ClientIpAccessLog(chart, "log", { target: PolicyTarget.gateway(gw) })`', run: build((c) => {
+        new ClientIpAccessLog(c, 'log', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')) });
+      }, (o) => only(o, 'Telemetry').spec.accessLogging) },
+      { id: 'log-target-workload', input: '`{ target: PolicyTarget.workload(deployment) }`', run: build((c) => {
+        new ClientIpAccessLog(c, 'log', { target: PolicyTarget.workload(deployment(c)) });
+      }) },
+      { id: 'log-provider-name', input: '`{ providerName: "Client IP" }`', run: build((c) => {
+        new ClientIpAccessLog(c, 'log', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), providerName: 'Client IP' });
+      }) },
+      { id: 'log-path', input: '`{ path: "stdout" }`', run: build((c) => {
+        new ClientIpAccessLog(c, 'log', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), path: 'stdout' });
+      }) },
+      { id: 'limit-defaults', input: '`new ClientRateLimit(chart, "limit", { target: PolicyTarget.gateway(gw), requestsPerInterval: 100 })`', run: build((c) => {
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 100 });
+      }, (o) => only(o, 'EnvoyFilter').spec.configPatches[0].patch.value.typed_config.descriptors) },
+      { id: 'limit-interval', input: '`{ interval: Duration.millis(20) }`', run: build((c) => {
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 1, interval: Duration.millis(20) });
+      }) },
+      { id: 'limit-old-istio', input: '`{ istioVersions: ["1.25"] }`', run: build((c) => {
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 1, istioVersions: ['1.25'] });
+      }) },
+      { id: 'limit-zero', input: '`{ requestsPerInterval: 0 }`', run: build((c) => {
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 0 });
+      }) },
+      { id: 'limit-exempt-host-bits', input: '`{ exempt: [IpBlock.of("10.1.2.3/8")] }`', run: build((c) => {
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 1, exempt: [IpBlock.of('10.1.2.3/8')] });
+      }, (o) => only(o, 'EnvoyFilter').spec.configPatches[0].patch.value.typed_config.ip_tags[0].ip_list) },
+      { id: 'limit-spoofable', input: 'a limit on a GKE passthrough gateway with `numTrustedProxies: 2`', run: build((c) => {
+        const gw = new IngressGateway(c, 'gw', { edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()), topology: GatewayTopology.of({ numTrustedProxies: 2 }) });
+        new ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(gw), requestsPerInterval: 1 });
+      }) },
     ],
   },
 ];

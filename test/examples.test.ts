@@ -12,9 +12,9 @@ describe('examples', () => {
 
   test('there is an example for every README topology', () => {
     expect(files).toEqual([
-      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts', 'gateway-api-aws-nlb-proxy-protocol.ts',
-      'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'helm-aws-nlb-proxy-protocol.ts', 'istioctl-gke-passthrough.ts',
-      'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
+      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'client-ip-logs-rate-limit.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts',
+      'gateway-api-aws-nlb-proxy-protocol.ts', 'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'helm-aws-nlb-proxy-protocol.ts',
+      'istioctl-gke-passthrough.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
     ]);
   });
 
@@ -58,6 +58,16 @@ describe('examples', () => {
   test('manual-topology sets the knobs by hand, without warnings', () => {
     const { objects, warnings } = runExample('manual-topology.ts');
     expect(only(objects, 'Service', 'ingress-gateway').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
+    expect(warnings).toBe('');
+  });
+
+  test('client-ip-logs-rate-limit logs and limits the client behind PROXY protocol, with its mesh config in a subfolder, without warnings', () => {
+    const { objects, warnings, files } = runExampleFiles('client-ip-logs-rate-limit.ts');
+    expect(objects.filter((o) => o.kind === 'Telemetry').map((o) => o.metadata.namespace)).toEqual(['istio-ingress', 'shop']);
+    expect(only(objects, 'EnvoyFilter').spec.configPatches.map((p: { patch: { value: { name?: string } } }) => p.patch.value.name ?? 'virtual hosts'))
+      .toEqual(['envoy.filters.http.ip_tagging', 'envoy.filters.http.local_ratelimit', 'virtual hosts']);
+    expect(Object.keys(files).filter((f) => f.startsWith('mesh-config')).sort())
+      .toEqual([path.join('mesh-config', 'istio-operator.yaml'), path.join('mesh-config', 'istiod-values.yaml')]);
     expect(warnings).toBe('');
   });
 

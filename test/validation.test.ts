@@ -69,7 +69,7 @@ describe('IstioSchemaValidator', () => {
 
   test('the seed scenario validates with zero violations', () => {
     const objects = Testing.synth(new SeedScenario(new App(), 'source-ip'));
-    expect(istioObjects(objects).map((o) => o.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'Gateway', 'VirtualService']);
+    expect(istioObjects(objects).map((o) => o.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'EnvoyFilter', 'Gateway', 'Telemetry', 'Telemetry', 'VirtualService']);
     expectValid(objects);
   });
 

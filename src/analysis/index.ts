@@ -4,3 +4,4 @@ export * from './assumed-path';
 export * from './report';
 export * from './source-ip-report';
 export * from './try-it';
+export * from './client-ip-log';

@@ -5,6 +5,7 @@
  */
 import type { GatewaySettings } from '../edge/edge-chain';
 import { SourcePreservation } from '../edge/edge-hop';
+import { ClientIpReportParts, renderClientIpSections } from './client-ip-log';
 import { renderTryIt, TryItOptions, tryItSteps } from './try-it';
 import {
   ExplainHopKind, ExplainLayer, ExplainLayerRole, ExplainPath, ExplainResult, ExplainRun,
@@ -35,6 +36,13 @@ export interface SourceIpReportEntry {
    * @default - commands against `$GATEWAY`, no in-mesh request
    */
   readonly tryIt?: TryItOptions;
+  /**
+   * The gateway's access logs and per-client rate limits, shown after "try it" with what each
+   * log field and the rate-limit key hold.
+   *
+   * @default - no access log or rate limit sections
+   */
+  readonly clientIp?: ClientIpReportParts;
 }
 
 /** The stable id of the finding a report shows for a gateway whose edge nobody described. */
@@ -142,6 +150,10 @@ function renderSection(entry: SourceIpReportEntry): string[] {
   lines.push('### Sequence (normal request)', '', ...renderMermaid(result.normal, path));
   lines.push('', '### Try it', '', 'With the manifests applied, `GATEWAY` set to the load balancer\'s address, and echo-server behind the gateway '
     + '(as `SourceIpEcho` runs it):', '', ...renderTryIt(tryItSteps(result, entry.tryIt)));
+  if (entry.clientIp !== undefined) {
+    // Access logs and per-client rate limits (analysis/client-ip-log.ts).
+    lines.push(...renderClientIpSections(result, entry.clientIp, entry.tryIt));
+  }
   while (lines[lines.length - 1] === '') {
     lines.pop();
   }

@@ -12,6 +12,7 @@ import { GatewayTopology } from '../gateway-topology';
 import type { IIngressGateway } from '../gateway/gateway';
 import { failIfAny, mustBe, Problem } from '../private/problems';
 import { assumedPathFor, explainPathFor } from './assumed-path';
+import { clientIpReportPartsFor } from './client-ip-log';
 import { explain, ExplainApp, ExplainEdge } from './explain';
 import { renderSourceIpReport, SourceIpReportEntry } from './report';
 import { TryItOptions } from './try-it';
@@ -114,7 +115,10 @@ export function explainIngressGateways(root: IConstruct, options: ExplainIngress
       ? assumedPathFor(gateway, options.app === undefined ? {} : { app: options.app })
       : explainPathFor(gateway, { ...described, app: described.app ?? options.app });
     const derived = gateway.edge?.gatewaySettings();
-    return { name: gateway.node.path, result: explain(explainPath), ...(derived === undefined ? {} : { derived }) };
+    // Access logs and rate limits on this gateway, when the app has any (analysis/client-ip-log.ts).
+    const clientIp = clientIpReportPartsFor(root, gateway);
+    const hasClientIp = clientIp.accessLogs.length + clientIp.rateLimits.length > 0;
+    return { name: gateway.node.path, result: explain(explainPath), ...(derived === undefined ? {} : { derived }), ...(hasClientIp ? { clientIp } : {}) };
   });
 }
 

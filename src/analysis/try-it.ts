@@ -62,8 +62,11 @@ export interface TryItStep {
   readonly expect: readonly string[];
 }
 
-/** An address only the user's cluster knows, by what it is. */
-function placeholders(result: ExplainResult): Map<string, string> {
+/**
+ * The placeholder for each address only the user's cluster knows (`<your address>`, `<a gateway
+ * pod IP>`, `<AWS NLB address>`), keyed by the documentation address `explain` used for it.
+ */
+export function placeholders(result: ExplainResult): Map<string, string> {
   const map = new Map<string, string>();
   const path = result.path;
   if (path.client !== undefined) {

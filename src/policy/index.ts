@@ -1,0 +1,3 @@
+export * from './access-log';
+export * from './client-rate-limit';
+export * from './mesh-config';
