@@ -189,6 +189,12 @@ export interface GatewaySettingsWarning {
   readonly id: string;
   /** What is wrong and how to fix it. */
   readonly message: string;
+  /**
+   * What the warning is about, when the gateway can have several of this id (a prop, a block, a hop).
+   *
+   * @default - the gateway as a whole
+   */
+  readonly subject?: string;
 }
 
 /** Quantities the proxy container gets, each field filled in. */
@@ -474,7 +480,7 @@ function resolveResources(resources: GatewayResources | undefined): ResolvedGate
 /** What is risky about settings that are valid: spreading and replicas with Local, and every cross-layer check against the edge. */
 function settingsWarnings(settings: GatewaySourceIpSettings, props: GatewaySourceIpProps): GatewaySettingsWarning[] {
   const warnings: GatewaySettingsWarning[] = [];
-  const add = (id: string, message: string) => warnings.push({ id, message });
+  const add = (id: string, message: string, subject?: string) => warnings.push(subject === undefined ? { id, message } : { id, message, subject });
   const local = settings.externalTrafficPolicy === ExternalTrafficPolicy.LOCAL;
   if (local && settings.replicas < 2) {
     add('local-traffic-policy-single-replica', `externalTrafficPolicy Local with ${plural(settings.replicas, 'replica')}: only nodes running a gateway pod take traffic, `
@@ -489,19 +495,19 @@ function settingsWarnings(settings: GatewaySourceIpSettings, props: GatewaySourc
   }
   for (const block of settings.loadBalancerSourceRanges ?? []) {
     if (block.hostBitsCleared) {
-      add('ip-block-host-bits', hostBitsMessage('loadBalancerSourceRanges', block));
+      add('ip-block-host-bits', hostBitsMessage('loadBalancerSourceRanges', block), `loadBalancerSourceRanges ${block.input}`);
     }
   }
   return warnings;
 }
 
 /** Cross-layer checks between the described hops and the gateway as configured. Warnings only. */
-function edgeWarnings(add: (id: string, message: string) => void, edge: EdgeChain, props: GatewaySourceIpProps, actual: GatewaySourceIpSettings): void {
+function edgeWarnings(add: (id: string, message: string, subject?: string) => void, edge: EdgeChain, props: GatewaySourceIpProps, actual: GatewaySourceIpSettings): void {
   const derived = edge.gatewaySettings();
   const hop = edge.gatewayHop;
   const overridden = (prop: string, chainValue: unknown, given: unknown) => add('edge-setting-overridden',
     `'${prop}' is ${JSON.stringify(given)}, but the edge (${edge}) calls for ${JSON.stringify(chainValue)}; the explicit value wins. `
-    + `Fix: remove '${prop}' to use the derived value, or describe the edge as it really is`);
+    + `Fix: remove '${prop}' to use the derived value, or describe the edge as it really is`, prop);
 
   if (props.serviceType !== undefined && props.serviceType !== edge.serviceType) {
     overridden('serviceType', edge.serviceType, props.serviceType);
@@ -540,10 +546,14 @@ function edgeWarnings(add: (id: string, message: string) => void, edge: EdgeChai
     add('edge-requires-local', `${hop.name} is set up to keep the client address, which is only valid with externalTrafficPolicy Local, `
       + `but the Service has ${actual.externalTrafficPolicy ?? 'none (ClusterIP)'}. Fix: remove externalTrafficPolicy to use Local`);
   }
-  for (const portHop of edge.hops.filter((h) => h.writesPortInXff)) {
-    add('xff-entry-with-port', `${portHop.name} writes "ip:port" entries into X-Forwarded-For, which Envoy cannot parse, `
-      + 'so the gateway falls back to the TCP peer (a proxy) as the client. Fix: turn the port off on that hop (ALB: routing.http.xff_client_port.enabled=false; '
-      + 'Application Gateway: rewrite X-Forwarded-For with add_x_forwarded_for_proxy)');
+  // Only the entry the gateway reads matters: an ip:port entry elsewhere in the header is skipped.
+  const n = actual.topology.numTrustedProxies;
+  const portHop = edge.hopWritingTrustedPortEntry(n);
+  if (portHop !== undefined) {
+    add('xff-entry-with-port', `${portHop.name} writes its X-Forwarded-For entry as "ip:port", and that is the entry the gateway reads `
+      + `(numTrustedProxies ${n}: the ${n === 1 ? 'rightmost' : `${n}th from the right`}); Envoy cannot parse it, so the gateway falls back to the TCP peer `
+      + '(a proxy) as the client. Fix: turn the port off on that hop (ALB: routing.http.xff_client_port.enabled=false; '
+      + 'Application Gateway: rewrite X-Forwarded-For with add_x_forwarded_for_proxy)', portHop.name);
   }
   if (!edge.carriesClientAddress) {
     add('client-address-lost', `no hop of ${edge} carries the client address to the gateway: no X-Forwarded-For entry, no PROXY protocol, `
