@@ -9,9 +9,11 @@ import { ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
+import { externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches } from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
 import { podTemplateOf } from './private/pod-template';
-import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';
+import { failIfAny, firstHole, generatedNameProblem, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, show } from './private/problems';
+import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
 
 /** What an `IpAccessPolicy` does with matching requests. */
@@ -65,6 +67,12 @@ export class PolicyTarget {
   /** Pods with these labels. */
   public static labels(matchLabels: Readonly<Record<string, string>>, options: LabelTargetOptions = {}): PolicyTarget {
     requireObject('PolicyTarget.labels', 'matchLabels', matchLabels, 'pass the pod labels, e.g. { app: "echo" }');
+    requireObject('PolicyTarget.labels', 'options', options, 'pass { namespace: "apps" }, or nothing');
+    failIfAny('PolicyTarget.labels', [
+      resourceName('options.namespace', options.namespace, 'namespace'),
+      options.isGateway === undefined || typeof options.isGateway === 'boolean' ? undefined
+        : mustBe('options.isGateway', 'true or false', options.isGateway, 'pass a boolean'),
+    ]);
     return new PolicyTarget({ ...matchLabels }, options.namespace, undefined, false, undefined, options.isGateway ?? false);
   }
 
@@ -244,7 +252,7 @@ export class IpAccessPolicy extends Construct {
   private readonly rules: ResolvedRule[] = [];
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
-    super(scope, id);
+    super(checkedScope('IpAccessPolicy', scope, id), id);
     this.mode = IpAccessPolicy.pendingMode ?? 'rules';
     IpAccessPolicy.pendingMode = undefined;
     requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
@@ -252,7 +260,8 @@ export class IpAccessPolicy extends Construct {
     failIfAny('IpAccessPolicy', [
       props.target instanceof PolicyTarget ? undefined
         : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
-      oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
+      props.action === undefined ? mustBe('action', 'set', undefined, 'pass action: IpAccessAction.ALLOW or DENY')
+        : oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       ...(props.target instanceof PolicyTarget ? targetProblems(props.target) : []),
@@ -260,7 +269,7 @@ export class IpAccessPolicy extends Construct {
         ? mustBe('namespace', `the target's namespace ${props.target.namespace} (targetRefs never cross namespaces, not even from the root namespace)`,
           props.namespace, 'leave namespace unset')
         : undefined,
-      ...(this.mode === 'rules' ? ruleProblems(props, '', props.target) : []),
+      ...(this.mode === 'rules' ? ruleProblems(props, '', props.target, props.action) : []),
       this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
     ], this);
 
@@ -278,6 +287,7 @@ export class IpAccessPolicy extends Construct {
       metadata: props.name === undefined ? { namespace: this.namespace } : { name: props.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._render() }),
     });
+    failIfAny('IpAccessPolicy', [generatedNameProblem(props.name, this.resource.name)], this);
     this.node.addValidation({ validate: () => this.checkClientAddressView() });
   }
 
@@ -291,7 +301,7 @@ export class IpAccessPolicy extends Construct {
     failIfAny('IpAccessPolicy.addRule', [
       this.mode === 'rules' ? undefined
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
-      ...ruleProblems(rule, `rules[${this.rules.length}].`, this.target),
+      ...ruleProblems(rule, `rules[${this.rules.length}].`, this.target, this.action),
       INPUT_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
     ], this);
     this.addResolved(rule);
@@ -314,14 +324,19 @@ export class IpAccessPolicy extends Construct {
 
   /** Stores a checked rule, and warns about host bits naming each block's field as typed. */
   private addResolved(rule: IpRuleOptions): void {
+    const prefix = this.rules.length === 0 ? '' : `rules[${this.rules.length}].`;
     for (const field of INPUT_FIELDS) {
       for (const block of rule[field] ?? []) {
         if (block.hostBitsCleared) {
-          Warnings.of(this).add('ip-block-host-bits', hostBitsMessage(field, block));
+          Warnings.of(this).add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
         }
       }
     }
-    this.rules.push(resolveRule(rule, this.target));
+    const resolved = resolveRule(rule, this.target);
+    for (const warning of ipv4MappedWarnings(cidrsOf(resolved), prefix)) {
+      Warnings.of(this).add(warning.id, warning.message, warning.subject);
+    }
+    this.rules.push(resolved);
   }
 
   private renderRules(): AuthorizationPolicySpecRules[] | undefined {
@@ -360,13 +375,23 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
+    const rules = this.mode === 'rules' ? this.rules.map(cidrsOf) : [];
+    for (const warning of [
+      this.mode === 'rules' ? matchesEveryoneWarning(this.action, rules) : undefined,
+      this.target.isGateway ? undefined : externalOnlyBlocksWarning(target, rules),
+    ]) {
+      if (warning !== undefined) {
+        warnings.add(warning.id, warning.message, warning.subject);
+      }
+    }
     const gateway = this.target.gateway;
     const described = gateway === undefined ? undefined : explainDescribedEdge(gateway);
     // The same check as every other feature keyed on the trusted address (policy/trusted-address.ts).
     const trusted = usesRemote && gateway !== undefined ? trustedAddressProblem(gateway) : undefined;
     if (trusted?.kind === 'spoofable') {
       warnings.add('remote-ip-blocks-spoofable', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), a client can choose the `
-        + `address the gateway trusts with a forged X-Forwarded-For, so the policy can be bypassed. Fix: ${trusted.fix}`);
+        + `address the gateway trusts with a forged X-Forwarded-For${trusted.bypass ? ' by connecting past the first hop' : ''}, so the policy can be bypassed. `
+        + `Fix: ${trusted.fix}`);
     } else if (trusted?.kind === 'sees-proxy') {
       warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), the gateway trusts `
         + `${trusted.trusted}, not the client, so the policy matches a proxy's address. Fix: ${trusted.fix}`);
@@ -436,7 +461,7 @@ function noBlocksProblem(action: IpAccessAction): string {
       + 'Fix: list the blocks to allow, or use IpAccessPolicy.allowNothing(...) / allowAll(...) to say so by name';
 }
 
-function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined): Problem[] {
+function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined, action: IpAccessAction): Problem[] {
   const problems: Problem[] = [];
   for (const field of CLIENT_FIELDS) {
     if (rule[field] !== undefined && target?.gateway?.edge === undefined) {
@@ -458,9 +483,14 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
       problems.push(mustBe(`${prefix}${field}`, 'a non-empty list (an empty list matches nothing and is dropped)', blocks,
         `remove ${field}, or list at least one block`));
     }
+    const hole = firstHole(blocks);
+    if (hole !== undefined) {
+      problems.push(`'${prefix}${field}' must be a list without holes, got a sparse list (index ${hole} is empty). Fix: write every entry, or remove the extra comma`);
+      continue;
+    }
     blocks.forEach((block, i) => {
       if (!(block instanceof IpBlock)) {
-        problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`));
+        problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(typeof block === 'string' ? block : '203.0.113.0/24')})`));
       }
     });
   }
@@ -476,7 +506,27 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
       }
     }
   }
+  // A rule whose own fields leave no address never matches: certainly not what was meant.
+  const valid = INPUT_FIELDS.every((field) => rule[field] === undefined
+    || (Array.isArray(rule[field]) && firstHole(rule[field] ?? []) === undefined && (rule[field] ?? []).every((b) => b instanceof IpBlock)));
+  const never = valid && target !== undefined ? whyRuleNeverMatches(cidrsOf(resolved as ResolvedRule)) : undefined;
+  if (never !== undefined) {
+    problems.push(`'${prefix === '' ? 'rules[0]' : prefix.slice(0, -1)}' can never match: ${never}, so this ${action} rule ${action === IpAccessAction.ALLOW ? 'allows' : 'denies'} nothing. `
+      + 'Fix: remove the ranges that cancel each other, or the rule');
+  }
   return problems;
+}
+
+/** The IP fields of a resolved rule as canonical CIDR texts, for the coverage analysis. */
+function cidrsOf(rule: ResolvedRule): RuleIpFields {
+  const out: Record<string, string[]> = {};
+  for (const field of BLOCK_FIELDS) {
+    const blocks = rule[field];
+    if (blocks !== undefined && blocks.length > 0) {
+      out[field] = blocks.map(String);
+    }
+  }
+  return out;
 }
 
 function targetProblems(target: PolicyTarget): Problem[] {

@@ -1,4 +1,6 @@
+import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
   PolicyTarget, Warnings,
@@ -232,6 +234,83 @@ describe('IpAccessPolicy', () => {
   test('fails if addRule gets no blocks', () => {
     const policy = new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] });
     expect(() => policy.addRule({})).toThrow(/IpAccessPolicy\.addRule: a DENY policy needs at least one of/);
+  });
+
+  test('gets a generated name that is a valid object name, even for a long construct path with dots and capitals', () => {
+    const chart = new Chart(new App(), 'My.Chart');
+    const scope = new Construct(chart, 'Team.A');
+    new IpAccessPolicy(scope, `Allow.Office-${'x'.repeat(300)}`, { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] });
+    const name = only(Testing.synth(chart), 'AuthorizationPolicy').metadata.name as string;
+    expect(name.length).toBeLessThanOrEqual(253);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+  });
+
+  test('fails if the name generated from the construct path is not an object name (cdk8s keeps "_")', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'allow_office', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] }))
+      .toThrow(/\[test\/allow_office\] IpAccessPolicy: the object name generated from the construct path, "test-allow_office-[0-9a-f]+", is not a Kubernetes object name.*Fix: pass name/);
+  });
+
+  describe('rules that match everyone or no one', () => {
+    const labels = () => PolicyTarget.labels({ app: 'echo' });
+    const warningsOf = (build: (chart: ReturnType<typeof newChart>) => void) => {
+      const chart = newChart();
+      build(chart);
+      synth(chart);
+      return Warnings.collect(chart);
+    };
+
+    test('fails if a rule can never match: the same range in ipBlocks and notIpBlocks', () => {
+      expect(() => new IpAccessPolicy(newChart(), 'P', {
+        target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('10.0.0.0/8')], notIpBlocks: [IpBlock.of('10.0.0.0/8')],
+      })).toThrow(/\[test\/P\] IpAccessPolicy: 'rules\[0\]' can never match: every range in ipBlocks is also excluded by notIpBlocks \(10\.0\.0\.0\/8 is in both\), so no peer address is left, so this DENY rule denies nothing/);
+    });
+
+    test('fails if an added rule excludes every address with a not* field', () => {
+      const policy = new IpAccessPolicy(newChart(), 'P', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] });
+      expect(() => policy.addRule({ notRemoteIpBlocks: [IpBlock.anyIpv4(), IpBlock.anyIpv6()] }))
+        .toThrow(/'rules\[1\]' can never match: notRemoteIpBlocks 0\.0\.0\.0\/0, ::\/0 exclude every IPv4 and IPv6 address.*this ALLOW rule allows nothing/);
+    });
+
+    test('warns that an ALLOW of every IPv4 address allows everyone without saying so', () => {
+      const warnings = warningsOf((chart) => new IpAccessPolicy(chart, 'P', {
+        target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')],
+      }).addRule({ ipBlocks: [IpBlock.anyIpv4()] }));
+      expect(warnings.map((w) => w.id)).toEqual(['policy-matches-everyone']);
+      expect(warnings[0].message).toMatch(/this ALLOW policy matches every IPv4 client.*IpAccessPolicy\.allowAll/);
+    });
+
+    test('stays quiet for IpAccessPolicy.allowAll (named) and for an ordinary allow-list', () => {
+      expect(warningsOf((chart) => {
+        IpAccessPolicy.allowAll(chart, 'All', { target: labels() });
+        new IpAccessPolicy(chart, 'Office', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.20.0.0/16')] });
+      })).toEqual([]);
+    });
+
+    test('warns that an IPv4-mapped IPv6 block never matches an IPv4 client, naming the block', () => {
+      const warnings = warningsOf((chart) => new IpAccessPolicy(chart, 'P', {
+        target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('::ffff:10.1.2.3')],
+      }));
+      expect(warnings).toEqual([expect.objectContaining({ id: 'ip-block-ipv4-mapped', subject: 'ipBlocks ::ffff:10.1.2.3/128', message: expect.stringMatching(/Fix: write the IPv4 range 10\.1\.2\.3\/32$/) })]);
+    });
+
+    test('warns that ipBlocks of external ranges on a sidecar never match, and stays quiet for pod ranges and at the gateway', () => {
+      const warnings = warningsOf((chart) => {
+        new IpAccessPolicy(chart, 'External', { target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+        new IpAccessPolicy(chart, 'Pods', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.4.0.0/14')] });
+        const gateway = new IngressGateway(chart, 'Gw');
+        new IpAccessPolicy(chart, 'AtGateway', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+      });
+      expect(warnings.map((w) => `${w.path}:${w.id}`)).toEqual(['test/External:ip-blocks-on-sidecar']);
+      expect(warnings[0].message).toMatch(/so 203\.0\.113\.0\/24 \(outside private, CGNAT and link-local space\) never matches there/);
+    });
+
+    test('warns about external ipBlocks on an ambient workload too (ztunnel sees the calling pod)', () => {
+      const warnings = warningsOf((chart) => {
+        const d = new kplus.Deployment(chart, 'echo', { containers: [container], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });
+        new IpAccessPolicy(chart, 'P', { target: PolicyTarget.workload(d), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('198.51.100.0/24')] });
+      });
+      expect(warnings.map((w) => w.id)).toContain('ip-blocks-on-sidecar');
+    });
   });
 });
 

@@ -338,7 +338,8 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
     const problem = trustedAddressProblem(gateway);
     if (problem?.kind === 'spoofable') {
       warnings.add('client-rate-limit-spoofable', `the per-client rate limit on ${target}: with the described edge (${problem.edge}), a client can choose the `
-        + 'address the gateway trusts with a forged X-Forwarded-For, so it escapes the limit with a new forged address each time and can drain another '
+        + `address the gateway trusts with a forged X-Forwarded-For${problem.bypass ? ' by connecting past the first hop' : ''}, so it escapes the limit`
+        + ' with a new forged address each time and can drain another '
         + `client's bucket. Fix: ${problem.fix}`);
     } else if (problem?.kind === 'sees-proxy') {
       warnings.add('client-rate-limit-sees-proxy', `the per-client rate limit on ${target}: with the described edge (${problem.edge}), the gateway trusts `
