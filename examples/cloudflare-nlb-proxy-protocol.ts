@@ -19,7 +19,8 @@ const cloudflare = EdgeHop.cloudflare();
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',
   edge: EdgeChain.of(cloudflare, EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
-  loadBalancerSourceRanges: cloudflare.sourceRanges,
+  // Cloudflare's IPv4 ranges: the NLB has IPv4 addresses, so Cloudflare connects to it over IPv4.
+  loadBalancerSourceRanges: cloudflare.sourceRanges.filter((range) => range.family === 4),
 });
 const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
 new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });

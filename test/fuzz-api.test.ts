@@ -133,7 +133,12 @@ const GATEWAY_PROPS: Prop[] = [
   { name: 'ports', kind: 'list' }, { name: 'serviceAnnotations', kind: 'map' }, { name: 'podAnnotations', kind: 'map' },
   { name: 'podLabels', kind: 'map' }, { name: 'replicas', kind: 'number' }, { name: 'spreadAcrossNodes', kind: 'boolean' },
   { name: 'healthCheckNodePort', kind: 'number' }, { name: 'loadBalancerSourceRanges', kind: 'list' },
+  { name: 'autoscaling', kind: 'object' }, { name: 'autoscaling.minReplicas', kind: 'number' }, { name: 'autoscaling.maxReplicas', kind: 'number' },
+  { name: 'autoscaling.targetCPUUtilizationPercentage', kind: 'number' }, { name: 'resources', kind: 'object' },
+  { name: 'resources.requests', kind: 'object' }, { name: 'resources.requests.cpu', kind: 'string' }, { name: 'resources.limits.memory', kind: 'string' },
 ];
+/** The props GatewaySourceIpSettings.derive takes: the gateway's, less what names its objects. */
+const SETTINGS_PROPS: Prop[] = GATEWAY_PROPS.filter((p) => !['name', 'namespace', 'appLabel', 'istioLabel', 'ports', 'podLabels'].includes(p.name));
 const POLICY_PROPS: Prop[] = [
   { name: 'target', required: true, ...inst(PolicyTarget) }, { name: 'action', required: true, ...e(api.IpAccessAction) },
   { name: 'name', kind: 'string' }, { name: 'namespace', kind: 'string' },
@@ -297,11 +302,83 @@ const ENTRIES: Record<string, Entry> = {
   'renderProviderTable': { call: () => api.renderProviderTable(), args: () => [] },
   'renderWarningTable': { call: () => api.renderWarningTable(), args: () => [] },
   'providerPresets': { call: () => api.providerPresets(), args: () => [] },
+  'new GatewayRoute': {
+    call: (a) => new api.GatewayRoute(a[0] as never, a[1] as never, a[2] as never),
+    args: () => {
+      const c = chart();
+      return [c, 'route', { gateway: new IngressGateway(c, 'gw'), backend: api.RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }) }];
+    },
+    props: {
+      at: 2,
+      list: [
+        { name: 'gateway', kind: 'any', required: true }, { name: 'backend', required: true, ...inst(api.RouteBackend) }, { name: 'hosts', kind: 'list' },
+        { name: 'listeners', kind: 'list' }, { name: 'pathPrefix', kind: 'string' }, { name: 'name', kind: 'string' }, { name: 'namespace', kind: 'string' },
+      ],
+    },
+  },
+  'GatewayRoute#addPath': {
+    call: (a) => {
+      const c = chart();
+      new api.GatewayRoute(c, 'route', { gateway: new IngressGateway(c, 'gw'), backend: api.RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }) })
+        .addPath(a[0] as never, a[1] as never);
+    },
+    args: () => ['/api', api.RouteBackend.fromName({ name: 'api', namespace: 'shop', port: 80 })],
+  },
+  'RouteBackend.fromName': {
+    call: (a) => api.RouteBackend.fromName(a[0] as never), args: () => [{ name: 'echo', namespace: 'shop', port: 80 }],
+    props: { at: 0, list: [{ name: 'name', kind: 'string', required: true }, { name: 'namespace', kind: 'string', required: true }, { name: 'port', kind: 'number', required: true }, { name: 'portName', kind: 'string' }] },
+  },
+  'RouteBackend.service': {
+    call: (a) => api.RouteBackend.service(a[0] as never, a[1] as never), args: () => [new api.SourceIpEcho(chart(), 'echo').service, {}],
+    props: { at: 1, list: [{ name: 'port', kind: 'number' }] },
+  },
+  'RouteListener.http': { call: (a) => api.RouteListener.http(a[0] as never), args: () => [{}], props: { at: 0, list: [{ name: 'port', kind: 'number' }] } },
+  'RouteListener.https': {
+    call: (a) => api.RouteListener.https(a[0] as never), args: () => [{ credentialName: 'tls' }],
+    props: { at: 0, list: [{ name: 'credentialName', kind: 'string', required: true }, { name: 'port', kind: 'number' }] },
+  },
+  'GatewaySourceIpSettings.derive': { call: (a) => api.GatewaySourceIpSettings.derive(a[0] as never), args: () => [{}], props: { at: 0, list: SETTINGS_PROPS } },
+  'new MeshNamespace': {
+    call: (a) => new api.MeshNamespace(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'ns', { name: 'apps', injection: api.SidecarInjection.enabled() }],
+    props: {
+      at: 2,
+      list: [{ name: 'name', kind: 'string', required: true }, { name: 'injection', ...inst(api.SidecarInjection) }, { name: 'labels', kind: 'map' }, { name: 'annotations', kind: 'map' }],
+    },
+  },
+  'MeshNamespace.fromExisting': {
+    call: (a) => api.MeshNamespace.fromExisting(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'ns', { name: 'apps', injection: api.SidecarInjection.enabled() }],
+    props: { at: 2, list: [{ name: 'name', kind: 'string', required: true }, { name: 'injection', required: true, ...inst(api.SidecarInjection) }] },
+  },
+  'SidecarInjection.enabled': { call: () => api.SidecarInjection.enabled(), args: () => [] },
+  'SidecarInjection.disabled': { call: () => api.SidecarInjection.disabled(), args: () => [] },
+  'SidecarInjection.none': { call: () => api.SidecarInjection.none(), args: () => [] },
+  'SidecarInjection.revision': { call: (a) => api.SidecarInjection.revision(a[0] as never), args: () => ['1-30'] },
+  'SidecarInjection#toString': { call: () => api.SidecarInjection.enabled().toString(), args: () => [] },
+  'new SourceIpEcho': {
+    call: (a) => new api.SourceIpEcho(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'echo', {}],
+    props: {
+      at: 2,
+      list: [{ name: 'namespace', kind: 'string' }, { name: 'replicas', kind: 'number' }, { name: 'interceptionMode', ...e(api.InterceptionMode) }, { name: 'curlClient', kind: 'boolean' }],
+    },
+  },
+  'tryItSteps': {
+    call: (a) => api.tryItSteps(a[0] as never, a[1] as never), args: () => [explain(validPath()), {}],
+    props: { at: 1, list: [{ name: 'gatewayAddress', kind: 'string' }, { name: 'eastWest', kind: 'object' }] },
+  },
+  'renderTryIt': { call: (a) => api.renderTryIt(a[0] as never), args: () => [api.tryItSteps(explain(validPath()))] },
+  'analyzeManifests': {
+    call: (a) => api.analyzeManifests(a[0] as never, a[1] as never), args: () => [[{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }], {}],
+    props: { at: 1, list: [{ name: 'existingNamespaces', kind: 'list' }] },
+  },
+  'readApplyFolder': { call: (a) => api.readApplyFolder(a[0] as never), args: () => [app.outdir] },
+  'checkApplyFolder': { call: (a) => api.checkApplyFolder(a[0] as never), args: () => [app.outdir] },
+  'formatFinding': { call: (a) => api.formatFinding(a[0] as never), args: () => [{ code: 'IST0101', name: 'ReferencedResourceNotFound', level: api.AnalysisLevel.ERROR, object: { kind: 'Gateway', name: 'g' }, message: 'm', fix: 'f' }] },
   'hostBitsMessage': { call: (a) => api.hostBitsMessage(a[0] as never, a[1] as never), args: () => ['ipBlocks', IpBlock.of('10.0.0.1/8')] },
 };
 
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
-const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings']);
+const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
+  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection']);
 const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#addResolved', 'IpAccessPolicy#renderRules',
   'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality']);
 

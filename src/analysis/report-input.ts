@@ -8,6 +8,34 @@ function runOk(run: unknown): boolean {
   return isPlainObject(run) && Array.isArray(run.layers) && run.layers.length > 0 && run.layers.every(isPlainObject);
 }
 
+/** Whether `result` has the shape of an `explain` result (what the report and the try-it steps read). */
+function resultOk(result: unknown): boolean {
+  return isPlainObject(result) && isPlainObject(result.path) && Array.isArray(result.path.hops) && isPlainObject(result.path.gateway)
+    && runOk(result.normal) && runOk(result.spoofed) && Array.isArray(result.findings);
+}
+
+/** Throws unless `result` comes from `explain` and `options` are try-it options. */
+export function requireTryItInput(result: unknown, options: unknown): void {
+  const o = isPlainObject(options) ? options : undefined;
+  const eastWest = o?.eastWest;
+  failIfAny('tryItSteps', [
+    resultOk(result) ? undefined : mustBe('result', 'what explain(...) returns', result, 'pass explain(path)'),
+    o !== undefined ? undefined : mustBe('options', 'an object', options, 'pass { gatewayAddress }, or nothing'),
+    o?.gatewayAddress === undefined || (typeof o.gatewayAddress === 'string' && o.gatewayAddress.length > 0) ? undefined
+      : mustBe('options.gatewayAddress', 'a non-empty string', o.gatewayAddress, 'pass the gateway\'s address or host name'),
+    eastWest === undefined || (isPlainObject(eastWest) && typeof eastWest.namespace === 'string' && eastWest.namespace.length > 0
+      && ['client', 'service'].every((k) => eastWest[k] === undefined || typeof eastWest[k] === 'string'))
+      ? undefined : mustBe('options.eastWest', '{ namespace, client?, service?, interceptionMode? } with string names', eastWest, 'name the namespace of the echo server'),
+  ]);
+}
+
+/** Throws unless `steps` is a list of try-it steps `{ title, command, expect }`. */
+export function requireTryItSteps(steps: unknown): void {
+  const ok = Array.isArray(steps) && firstHole(steps) === undefined && steps.every((step) => isPlainObject(step)
+    && typeof step.title === 'string' && typeof step.command === 'string' && Array.isArray(step.expect) && step.expect.every((line: unknown) => typeof line === 'string'));
+  failIfAny('renderTryIt', [ok ? undefined : mustBe('steps', 'a list of { title, command, expect }', steps, 'pass tryItSteps(result)')]);
+}
+
 /** Throws unless `entries` is a list of `{ name, result }` with `result` from `explain`. */
 export function requireReportEntries(entries: unknown): void {
   const problems: Problem[] = [];
@@ -17,9 +45,7 @@ export function requireReportEntries(entries: unknown): void {
   } else {
     entries.forEach((entry: unknown, i) => {
       const result = isPlainObject(entry) ? entry.result : undefined;
-      const ok = isPlainObject(entry) && typeof entry.name === 'string' && isPlainObject(result)
-        && isPlainObject(result.path) && Array.isArray(result.path.hops) && isPlainObject(result.path.gateway)
-        && runOk(result.normal) && runOk(result.spoofed) && Array.isArray(result.findings);
+      const ok = isPlainObject(entry) && typeof entry.name === 'string' && resultOk(result);
       if (!ok) {
         problems.push(mustBe(`entries[${i}]`, '{ name, result } with result from explain(...)', entry, 'pass explainIngressGateways(app)'));
       }

@@ -7,6 +7,7 @@
 import { InterceptionMode } from '../mesh/interception-mode';
 import { simulateEnvoyXff } from './envoy-xff';
 import { ExplainLayerRole, ExplainResult, ExplainRun } from './explain';
+import { requireTryItInput, requireTryItSteps } from './report-input';
 
 /** Where to send the in-mesh (east-west) request from. */
 export interface TryItEastWest {
@@ -117,6 +118,7 @@ function appLines(run: ExplainRun, map: Map<string, string>): string[] {
  * @see https://kubernetes.io/docs/tutorials/services/source-ip/
  */
 export function tryItSteps(result: ExplainResult, options: TryItOptions = {}): TryItStep[] {
+  requireTryItInput(result, options);
   const gateway = options.gatewayAddress ?? '$GATEWAY';
   const map = placeholders(result);
   const forged = result.spoofed.layers[0];
@@ -163,6 +165,7 @@ function eastWestStep(eastWest: TryItEastWest): TryItStep {
 
 /** The steps as Markdown: a heading per step, the command, and the lines to look for. */
 export function renderTryIt(steps: readonly TryItStep[]): string[] {
+  requireTryItSteps(steps);
   const lines: string[] = [];
   for (const step of steps) {
     lines.push(`**${step.title}:**`, '', '```bash', step.command, '```', '', 'The echo server prints:', '', '```text', ...step.expect, '```', '');

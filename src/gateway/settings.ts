@@ -13,7 +13,7 @@ import { ISTIO_FEATURES, IstioVersion } from '../istio-version';
 import { istioAnnotationProblems } from '../private/istio-annotations';
 import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION, readProxyConfig } from '../private/proxy-config';
 import {
-  annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, plural, Problem, requireObject, wholeNumber,
+  annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, plural, Problem, requireObject, show, wholeNumber,
 } from '../private/problems';
 
 /**
@@ -264,7 +264,7 @@ export class GatewaySourceIpSettings {
       problems.push(mustBe('topology', 'a GatewayTopology', props.topology, 'write topology: GatewayTopology.of({ numTrustedProxies: 1 })'));
     }
     const autoscaling = resolveAutoscaling(props.autoscaling, local, problems);
-    const replicas = autoscaling?.minReplicas ?? props.replicas ?? (local ? 2 : 1);
+    const replicas = autoscaling?.minReplicas ?? (typeof props.replicas === 'number' ? props.replicas : undefined) ?? (local ? 2 : 1);
 
     // A non-string value is reported by annotationMapProblems; do not report it twice.
     const userProxyConfig = isPlainMap(props.podAnnotations) ? props.podAnnotations[PROXY_CONFIG_ANNOTATION] : undefined;
@@ -300,7 +300,7 @@ export class GatewaySourceIpSettings {
         : undefined,
       listProblem('loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'write loadBalancerSourceRanges: IpBlock.ofAll([...])'),
       ...(Array.isArray(props.loadBalancerSourceRanges) ? props.loadBalancerSourceRanges : []).map((block, i) => (block instanceof IpBlock ? undefined
-        : mustBe(`loadBalancerSourceRanges[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`))),
+        : mustBe(`loadBalancerSourceRanges[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(typeof block === 'string' ? block : '203.0.113.0/24')})`))),
       ...mapProblems('serviceAnnotations', props.serviceAnnotations),
       ...mapProblems('podAnnotations', props.podAnnotations),
       ...resourceProblems(props.resources),
@@ -411,7 +411,9 @@ export class GatewaySourceIpSettings {
 }
 
 function isPlainMap<T extends object>(value: T | undefined): value is T {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  // A plain object only: a Date, Map or String object is no map of props.
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 }
 
 /** A map prop: an object (never a string or a list, which `Object.entries` would read as characters or indexes). */
@@ -430,9 +432,10 @@ function resolveAutoscaling(autoscaling: GatewayAutoscaling | undefined, local: 
     problems.push(mustBe('autoscaling', 'an object of GatewayAutoscaling', autoscaling, 'write autoscaling: { minReplicas: 2, maxReplicas: 5 }'));
     return undefined;
   }
+  const min = typeof autoscaling.minReplicas === 'number' ? autoscaling.minReplicas : undefined;
   const resolved = {
-    minReplicas: autoscaling.minReplicas ?? (local ? 2 : 1),
-    maxReplicas: autoscaling.maxReplicas ?? Math.max(5, autoscaling.minReplicas ?? 0),
+    minReplicas: min ?? (local ? 2 : 1),
+    maxReplicas: autoscaling.maxReplicas ?? Math.max(5, min ?? 0),
     targetCPUUtilizationPercentage: autoscaling.targetCPUUtilizationPercentage ?? 80,
   };
   problems.push(
