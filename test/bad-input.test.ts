@@ -386,6 +386,7 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'k8s-gw-label-inject', input: '`{ podLabels: { "sidecar.istio.io/inject": "true" } }`', run: build(k8sGateway({ podLabels: { 'sidecar.istio.io/inject': 'true' } })) },
       { id: 'k8s-gw-class', input: '`{ gatewayClassName: "istio-waypoint" }`', run: build(k8sGateway({ gatewayClassName: 'istio-waypoint' })) },
       { id: 'k8s-gw-long-name', input: '`{ name: "<60 characters>" }`', run: build(k8sGateway({ name: 'a'.repeat(60) })) },
+      { id: 'k8s-gw-long-name-override', input: '`{ name: "<64 characters>", generatedName: "gw" }`', run: build(k8sGateway({ name: 'a'.repeat(64), generatedName: 'gw' })) },
       { id: 'k8s-gw-listener-clash', input: '`{ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: "tls", certificateRefs: ["c"] })] }`', run: build(k8sGateway({ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: 'tls', certificateRefs: ['c'] })] })) },
       { id: 'listener-reserved-port', input: '`GatewayListener.http({ port: 15021 })`', run: value(() => GatewayListener.http({ port: 15021 })) },
       { id: 'listener-wildcard-host', input: '`GatewayListener.http({ hostname: "*" })`', run: value(() => GatewayListener.http({ hostname: '*' })) },

@@ -181,6 +181,10 @@ const XFF_PROPS: Prop[] = [
   { name: 'skipXffAppend', kind: 'boolean' }, { name: 'internalAddresses', kind: 'any' }, { name: 'localAddress', kind: 'string' },
   { name: 'externalAddressIn', kind: 'nullableString' }, { name: 'originalIpDetectionXff', kind: 'object' },
 ];
+const LISTENER_PROPS: Prop[] = [
+  { name: 'name', kind: 'string' }, { name: 'port', kind: 'number' }, { name: 'hostname', kind: 'string' },
+  { name: 'routeNamespaces', ...inst(api.RouteNamespaces) },
+];
 const validPath = (): api.ExplainPath => ({
   app: { name: 'app', interceptionMode: api.InterceptionMode.REDIRECT },
   hops: [{ kind: api.ExplainHopKind.L7, name: 'CDN', appendsXff: 1 }, { kind: api.ExplainHopKind.L4, name: 'LB', proxyProtocol: false, sourcePreservation: api.SourcePreservation.WITH_LOCAL }],
@@ -373,14 +377,69 @@ const ENTRIES: Record<string, Entry> = {
   'readApplyFolder': { call: (a) => api.readApplyFolder(a[0] as never), args: () => [app.outdir] },
   'checkApplyFolder': { call: (a) => api.checkApplyFolder(a[0] as never), args: () => [app.outdir] },
   'formatFinding': { call: (a) => api.formatFinding(a[0] as never), args: () => [{ code: 'IST0101', name: 'ReferencedResourceNotFound', level: api.AnalysisLevel.ERROR, object: { kind: 'Gateway', name: 'g' }, message: 'm', fix: 'f' }] },
+  'new KubernetesGateway': {
+    call: (a) => new api.KubernetesGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', {}],
+    props: {
+      at: 2,
+      list: [
+        ...SETTINGS_PROPS, { name: 'name', kind: 'string' }, { name: 'namespace', kind: 'string' }, { name: 'gatewayClassName', kind: 'string' },
+        { name: 'listeners', kind: 'list' }, { name: 'podLabels', kind: 'map' }, { name: 'generatedName', kind: 'string' },
+      ],
+    },
+  },
+  'KubernetesGateway#listener': { call: (a) => new api.KubernetesGateway(chart(), 'gw').listener(a[0] as never), args: () => ['http'] },
+  'GatewayListener.http': { call: (a) => api.GatewayListener.http(a[0] as never), args: () => [{}], props: { at: 0, list: LISTENER_PROPS } },
+  'GatewayListener.https': {
+    call: (a) => api.GatewayListener.https(a[0] as never), args: () => [{ certificateRefs: ['tls'] }],
+    props: { at: 0, list: [...LISTENER_PROPS, { name: 'certificateRefs', kind: 'list', required: true }] },
+  },
+  'RouteNamespaces.same': { call: () => api.RouteNamespaces.same(), args: () => [] },
+  'RouteNamespaces.all': { call: () => api.RouteNamespaces.all(), args: () => [] },
+  'RouteNamespaces.named': { call: (a) => api.RouteNamespaces.named(...(a as never[])), args: () => ['shop', 'apps'] },
+  'RouteNamespaces#allows': { call: (a) => api.RouteNamespaces.named('shop').allows(a[0] as never, a[1] as never), args: () => ['shop', 'istio-ingress'] },
+  'RouteNamespaces#toString': { call: () => api.RouteNamespaces.all().toString(), args: () => [] },
+  'new HttpRoute': {
+    call: (a) => new api.HttpRoute(a[0] as never, a[1] as never, a[2] as never),
+    args: () => {
+      const c = chart();
+      return [c, 'route', { gateway: new api.KubernetesGateway(c, 'gw'), backend: api.RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }), namespace: 'shop' }];
+    },
+    props: {
+      at: 2,
+      list: [
+        { name: 'gateway', required: true, ...inst(api.KubernetesGateway) }, { name: 'backend', required: true, ...inst(api.RouteBackend) },
+        { name: 'sectionNames', kind: 'list' }, { name: 'hostnames', kind: 'list' }, { name: 'pathPrefix', kind: 'string' },
+        { name: 'name', kind: 'string' }, { name: 'namespace', kind: 'string' },
+      ],
+    },
+  },
+  'HttpRoute#addPath': {
+    call: (a) => {
+      const c = chart();
+      new api.HttpRoute(c, 'route', { gateway: new api.KubernetesGateway(c, 'gw'), backend: api.RouteBackend.fromName({ name: 'echo', namespace: 'shop', port: 80 }), namespace: 'shop' })
+        .addPath(a[0] as never, a[1] as never);
+    },
+    args: () => ['/api', api.RouteBackend.fromName({ name: 'api', namespace: 'shop', port: 80 })],
+  },
+  'IstioVersion.of': { call: (a) => api.IstioVersion.of(a[0] as never), args: () => ['1.22'] },
+  'IstioVersion.targetOf': { call: (a) => api.IstioVersion.targetOf(a[0] as never), args: () => [chart()] },
+  'IstioVersion#applyTo': { call: (a) => api.IstioVersion.V1_22.applyTo(a[0] as never), args: () => [new App()] },
+  'IstioVersion#isAtLeast': { call: (a) => api.IstioVersion.V1_22.isAtLeast(a[0] as never), args: () => [api.IstioVersion.V1_20] },
+  'IstioVersion#toString': { call: () => api.IstioVersion.V1_22.toString(), args: () => [] },
+  'networkingApiVersion': { call: (a) => api.networkingApiVersion(a[0] as never), args: () => [chart()] },
+  'requireIstioFeature': {
+    call: (a) => api.requireIstioFeature(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), api.ISTIO_FEATURES.networkingV1, 'Feature'],
+    props: { at: 1, list: [{ name: 'name', kind: 'string', required: true }, { name: 'since', required: true, ...inst(api.IstioVersion) }, { name: 'fallback', kind: 'string', required: true }] },
+  },
+  'renderIstioFeatureTable': { call: () => api.renderIstioFeatureTable(), args: () => [] },
   'hostBitsMessage': { call: (a) => api.hostBitsMessage(a[0] as never, a[1] as never), args: () => ['ipBlocks', IpBlock.of('10.0.0.1/8')] },
 };
 
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
 const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
-  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection']);
+  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion']);
 const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#addResolved', 'IpAccessPolicy#renderRules',
-  'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality']);
+  'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems']);
 
 /** Every callable of the public API by the name used in ENTRIES. */
 function publicCallables(): string[] {
