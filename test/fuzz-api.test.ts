@@ -185,6 +185,23 @@ const LISTENER_PROPS: Prop[] = [
   { name: 'name', kind: 'string' }, { name: 'port', kind: 'number' }, { name: 'hostname', kind: 'string' },
   { name: 'routeNamespaces', ...inst(api.RouteNamespaces) },
 ];
+const INSTALLED_COMMON: Prop[] = [...SETTINGS_PROPS, { name: 'ports', kind: 'list' }, { name: 'podLabels', kind: 'map' }];
+const INSTALLED_PROPS: Record<'istioctl' | 'helm' | 'manifest', Prop[]> = {
+  istioctl: [...INSTALLED_COMMON, { name: 'name', kind: 'string' }, { name: 'namespace', kind: 'string' }, { name: 'label', kind: 'map' }, { name: 'meshWideTopology', kind: 'boolean' }],
+  helm: [
+    ...INSTALLED_COMMON, { name: 'releaseName', kind: 'string', required: true }, { name: 'namespace', kind: 'string', required: true }, { name: 'name', kind: 'string' },
+    { name: 'appLabel', kind: 'string' }, { name: 'istioLabel', kind: 'string' },
+  ],
+  manifest: [
+    ...INSTALLED_COMMON.filter((p) => p.name !== 'ports'), { name: 'name', kind: 'string', required: true }, { name: 'namespace', kind: 'string', required: true },
+    { name: 'selectorLabels', kind: 'map', required: true }, { name: 'ports', kind: 'list', required: true }, { name: 'containerName', kind: 'string' },
+  ],
+};
+const INSTALLED_ARGS = {
+  istioctl: () => ({}),
+  helm: () => ({ releaseName: 'gw', namespace: 'istio-ingress' }),
+  manifest: () => ({ name: 'gw', namespace: 'istio-ingress', selectorLabels: { app: 'gw' }, ports: [{ name: 'http2', port: 80 }] }),
+};
 const validPath = (): api.ExplainPath => ({
   app: { name: 'app', interceptionMode: api.InterceptionMode.REDIRECT },
   hops: [{ kind: api.ExplainHopKind.L7, name: 'CDN', appendsXff: 1 }, { kind: api.ExplainHopKind.L4, name: 'LB', proxyProtocol: false, sourcePreservation: api.SourcePreservation.WITH_LOCAL }],
@@ -432,14 +449,86 @@ const ENTRIES: Record<string, Entry> = {
     props: { at: 1, list: [{ name: 'name', kind: 'string', required: true }, { name: 'since', required: true, ...inst(api.IstioVersion) }, { name: 'fallback', kind: 'string', required: true }] },
   },
   'renderIstioFeatureTable': { call: () => api.renderIstioFeatureTable(), args: () => [] },
+  ...Object.fromEntries((['istioctl', 'helm', 'manifest'] as const).map((kind) => [`InstalledGateway.${kind}`, {
+    call: (a: unknown[]) => (api.InstalledGateway[kind] as (...x: unknown[]) => unknown)(a[0], a[1], a[2]),
+    args: () => [chart(), 'gw', INSTALLED_ARGS[kind]()],
+    props: { at: 2, list: INSTALLED_PROPS[kind] },
+  }])),
+  'new IstioctlGateway': { call: (a) => new api.IstioctlGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', {}], props: { at: 2, list: INSTALLED_PROPS.istioctl } },
+  'new HelmGateway': { call: (a) => new api.HelmGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', INSTALLED_ARGS.helm()], props: { at: 2, list: INSTALLED_PROPS.helm } },
+  'new ManifestGateway': {
+    call: (a) => new api.ManifestGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', INSTALLED_ARGS.manifest()], props: { at: 2, list: INSTALLED_PROPS.manifest },
+  },
+  'IstioctlGateway#istioOperatorComponent': { call: () => api.InstalledGateway.istioctl(chart(), 'gw').istioOperatorComponent(), args: () => [] },
+  'IstioctlGateway#istioOperatorOverlay': { call: () => api.InstalledGateway.istioctl(chart(), 'gw').istioOperatorOverlay(), args: () => [] },
+  'HelmGateway#helmValues': { call: () => api.InstalledGateway.helm(chart(), 'gw', INSTALLED_ARGS.helm()).helmValues(), args: () => [] },
+  'ManifestGateway#strategicMergePatches': { call: () => api.InstalledGateway.manifest(chart(), 'gw', INSTALLED_ARGS.manifest()).strategicMergePatches(), args: () => [] },
+  'installedGatewaysIn': { call: (a) => api.installedGatewaysIn(a[0] as never), args: () => [chart()] },
+  'writeInstallerChanges': {
+    call: (a) => api.writeInstallerChanges(a[0] as never, a[1] as never), args: () => [new App({ outdir: app.outdir }), {}],
+    props: { at: 1, list: [{ name: 'directory', kind: 'string' }] },
+  },
+  'new ClientIpAccessLog': {
+    call: (a) => new api.ClientIpAccessLog(a[0] as never, a[1] as never, a[2] as never), args: () => { const c = chart(); return [c, 'log', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')) }]; },
+    props: {
+      at: 2,
+      list: [
+        { name: 'target', required: true, ...inst(PolicyTarget) }, { name: 'workloads', kind: 'list' }, { name: 'providerName', kind: 'string' },
+        { name: 'encoding', ...e(api.AccessLogEncoding) }, { name: 'path', kind: 'string' }, { name: 'name', kind: 'string' },
+      ],
+    },
+  },
+  'ClientIpAccessLog#clientIpReportFor': {
+    call: (a) => { const c = chart(); return new api.ClientIpAccessLog(c, 'log', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')) }).clientIpReportFor(a[0] as never); },
+    args: () => [gateway()],
+  },
+  'new ClientRateLimit': {
+    call: (a) => new api.ClientRateLimit(a[0] as never, a[1] as never, a[2] as never),
+    args: () => { const c = chart(); return [c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 100 }]; },
+    props: {
+      at: 2,
+      list: [
+        { name: 'target', required: true, ...inst(PolicyTarget) }, { name: 'requestsPerInterval', kind: 'number', required: true }, { name: 'interval', ...inst(Duration) },
+        { name: 'burst', kind: 'number' }, { name: 'exempt', kind: 'list' }, { name: 'maxClients', kind: 'number' }, { name: 'istioVersions', kind: 'list' },
+        { name: 'enforced', kind: 'boolean' }, { name: 'name', kind: 'string' },
+      ],
+    },
+  },
+  'ClientRateLimit#clientIpReportFor': {
+    call: (a) => { const c = chart(); return new api.ClientRateLimit(c, 'limit', { target: PolicyTarget.gateway(new IngressGateway(c, 'gw')), requestsPerInterval: 1 }).clientIpReportFor(a[0] as never); },
+    args: () => [gateway()],
+  },
+  'ClientRateLimit.isSupportedOn': { call: (a) => api.ClientRateLimit.isSupportedOn(a[0] as never), args: () => [api.IstioVersion.V1_30] },
+  'meshConfigFor': { call: (a) => api.meshConfigFor(a[0] as never), args: () => [chart()] },
+  'istioOperatorOverlay': { call: (a) => api.istioOperatorOverlay(a[0] as never), args: () => [{ extensionProviders: [] }], props: { at: 0, list: [{ name: 'extensionProviders', kind: 'list', required: true }] } },
+  'istiodHelmValues': { call: (a) => api.istiodHelmValues(a[0] as never), args: () => [{ extensionProviders: [] }], props: { at: 0, list: [{ name: 'extensionProviders', kind: 'list', required: true }] } },
+  'writeMeshConfig': {
+    call: (a) => api.writeMeshConfig(a[0] as never, a[1] as never), args: () => [new App({ outdir: app.outdir }), {}],
+    props: { at: 1, list: [{ name: 'directory', kind: 'string' }] },
+  },
+  'clientIpLogLabels': { call: () => api.clientIpLogLabels(), args: () => [] },
+  'clientIpLogText': { call: () => api.clientIpLogText(), args: () => [] },
+  'clientIpLogLines': { call: (a) => api.clientIpLogLines(a[0] as never), args: () => [explain(validPath()).normal] },
+  'rateLimitKey': { call: (a) => api.rateLimitKey(a[0] as never), args: () => [explain(validPath()).spoofed] },
+  'exemptBlockFor': { call: (a) => api.exemptBlockFor(a[0] as never, a[1] as never), args: () => ['192.0.2.1', [BLOCK]] },
+  'clientIpReportPartsFor': { call: (a) => api.clientIpReportPartsFor(a[0] as never, a[1] as never), args: () => { const c = chart(); return [c, new IngressGateway(c, 'gw')]; } },
+  'renderClientIpSections': {
+    call: (a) => api.renderClientIpSections(a[0] as never, a[1] as never, a[2] as never),
+    args: () => [explain(validPath()), { accessLogs: [{ providerName: 'p', encoding: api.AccessLogEncoding.JSON, path: '/dev/stdout', sidecars: true }], rateLimits: [] }, {}],
+    props: { at: 1, list: [{ name: 'accessLogs', kind: 'list', required: true }, { name: 'rateLimits', kind: 'list', required: true }] },
+  },
+  'placeholders': { call: (a) => api.placeholders(a[0] as never), args: () => [explain(validPath())] },
   'hostBitsMessage': { call: (a) => api.hostBitsMessage(a[0] as never, a[1] as never), args: () => ['ipBlocks', IpBlock.of('10.0.0.1/8')] },
 };
 
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
 const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
-  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion']);
+  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion', 'InstalledGateway']);
 const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#addResolved', 'IpAccessPolicy#renderRules',
-  'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems']);
+  'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
+  // @internal helpers the installed gateways share, and private methods (on the prototype all the same).
+  'collisionProblems', 'portProblems', 'ClientIpAccessLog#telemetry', 'ClientIpAccessLog#renderSpec', 'ClientRateLimit#actions', 'ClientRateLimit#checkKey',
+  'ClientRateLimit#ipTaggingFilter', 'ClientRateLimit#localRateLimitFilter', 'ClientRateLimit#otherLimits']);
 
 /** Every callable of the public API by the name used in ENTRIES. */
 function publicCallables(): string[] {

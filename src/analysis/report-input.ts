@@ -2,6 +2,7 @@
  * The shape check `renderSourceIpReport` runs on its input, so a plain-JavaScript caller that
  * passes something other than `explainIngressGateways` results gets the library's own error.
  */
+import { IpBlock } from '../ip-block';
 import { failIfAny, firstHole, isPlainObject, mustBe, Problem } from '../private/problems';
 
 function runOk(run: unknown): boolean {
@@ -12,6 +13,34 @@ function runOk(run: unknown): boolean {
 function resultOk(result: unknown): boolean {
   return isPlainObject(result) && isPlainObject(result.path) && Array.isArray(result.path.hops) && isPlainObject(result.path.gateway)
     && runOk(result.normal) && runOk(result.spoofed) && Array.isArray(result.findings);
+}
+
+/** Throws unless `run` has the shape of a run of an `explain` result (`result.normal`, `result.spoofed`). */
+export function requireExplainRun(subject: string, run: unknown): void {
+  failIfAny(subject, [runOk(run) ? undefined : mustBe('run', 'a run of an explain(...) result (result.normal or result.spoofed)', run, 'pass explain(path).normal')]);
+}
+
+/** Throws unless `result` has the shape of an `explain` result. */
+export function requireExplainResult(subject: string, result: unknown): void {
+  failIfAny(subject, [resultOk(result) ? undefined : mustBe('result', 'what explain(...) returns', result, 'pass explain(path)')]);
+}
+
+/**
+ * Throws unless `parts` has the shape of `clientIpReportPartsFor(...)`'s result: lists of access
+ * log and rate limit reports.
+ */
+export function requireClientIpReportParts(subject: string, parts: unknown): void {
+  const list = (value: unknown, entryOk: (entry: Record<string, unknown>) => boolean) => Array.isArray(value) && firstHole(value) === undefined
+    && value.every((entry) => isPlainObject(entry) && entryOk(entry));
+  const isString = (v: unknown) => typeof v === 'string';
+  const ok = isPlainObject(parts)
+    && list(parts.accessLogs, (log) => isString(log.providerName) && (log.encoding === 'JSON' || log.encoding === 'TEXT') && isString(log.path)
+      && typeof log.sidecars === 'boolean')
+    && list(parts.rateLimits, (limit) => typeof limit.requestsPerInterval === 'number' && isString(limit.interval) && typeof limit.burst === 'number'
+      && Array.isArray(limit.exempt) && firstHole(limit.exempt) === undefined && limit.exempt.every((block) => block instanceof IpBlock)
+      && Array.isArray(limit.istioVersions) && limit.istioVersions.every(isString));
+  failIfAny(subject, [ok ? undefined : mustBe('parts', 'what clientIpReportPartsFor(app, gateway) returns: { accessLogs: [...], rateLimits: [...] }', parts,
+    'pass clientIpReportPartsFor(app, gateway)')]);
 }
 
 /** Throws unless `result` comes from `explain` and `options` are try-it options. */

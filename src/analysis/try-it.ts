@@ -7,7 +7,7 @@
 import { InterceptionMode } from '../mesh/interception-mode';
 import { simulateEnvoyXff } from './envoy-xff';
 import { ExplainLayerRole, ExplainResult, ExplainRun } from './explain';
-import { requireTryItInput, requireTryItSteps } from './report-input';
+import { requireExplainResult, requireTryItInput, requireTryItSteps } from './report-input';
 
 /** Where to send the in-mesh (east-west) request from. */
 export interface TryItEastWest {
@@ -68,6 +68,7 @@ export interface TryItStep {
  * pod IP>`, `<AWS NLB address>`), keyed by the documentation address `explain` used for it.
  */
 export function placeholders(result: ExplainResult): Map<string, string> {
+  requireExplainResult('placeholders', result);
   const map = new Map<string, string>();
   const path = result.path;
   if (path.client !== undefined) {

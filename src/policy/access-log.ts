@@ -9,6 +9,7 @@ import { PolicyTarget } from '../authorization-policy';
 import type { IIngressGateway } from '../gateway/gateway';
 import { IstioVersion } from '../istio-version';
 import { failIfAny, listProblem, mustBe, oneOf, requireObject, resourceName } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { policyTargetProblems, telemetrySelector } from './target';
 
 /**
@@ -117,7 +118,7 @@ export class ClientIpAccessLog extends Construct implements IClientIpReportContr
   public readonly workloadResources: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: ClientIpAccessLogProps) {
-    super(scope, id);
+    super(checkedScope('ClientIpAccessLog', scope, id), id);
     requireObject('ClientIpAccessLog', 'props', props, 'pass { target: PolicyTarget.gateway(gateway) }', this);
     const workloads = Array.isArray(props.workloads) ? props.workloads : [];
     failIfAny('ClientIpAccessLog', [

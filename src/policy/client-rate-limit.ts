@@ -12,6 +12,7 @@ import type { IIngressGateway } from '../gateway/gateway';
 import { hostBitsMessage, IpBlock } from '../ip-block';
 import { IstioVersion } from '../istio-version';
 import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName, wholeNumber } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { envoyFilterSelector, policyTargetProblems } from './target';
 import { trustedAddressProblem } from './trusted-address';
@@ -138,6 +139,8 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
    * later (Envoy 1.34 and later).
    */
   public static isSupportedOn(version: IstioVersion): boolean {
+    failIfAny('ClientRateLimit.isSupportedOn', [version instanceof IstioVersion ? undefined
+      : mustBe('version', 'an IstioVersion', version, 'pass e.g. IstioVersion.V1_30 or IstioVersion.of("1.26")')]);
     return version.minor >= MIN_ISTIO_MINOR;
   }
 
@@ -161,7 +164,7 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: ClientRateLimitProps) {
-    super(scope, id);
+    super(checkedScope('ClientRateLimit', scope, id), id);
     requireObject('ClientRateLimit', 'props', props, 'pass { target: PolicyTarget.gateway(gateway), requestsPerInterval: 100 }', this);
     const exempt = Array.isArray(props.exempt) ? props.exempt : [];
     const target = IstioVersion.targetOf(this);
@@ -371,7 +374,11 @@ function versionProblems(versions: readonly string[] | undefined): Problem[] {
   if (versions === undefined) {
     return [];
   }
-  if (!Array.isArray(versions) || versions.length === 0) {
+  const list = listProblem('istioVersions', versions, 'write istioVersions: ["1.30"]');
+  if (list !== undefined) {
+    return [list];
+  }
+  if (versions.length === 0) {
     return [mustBe('istioVersions', 'a non-empty list of Istio minor versions', versions, 'write istioVersions: ["1.30"]')];
   }
   const problems: Problem[] = [];

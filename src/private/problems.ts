@@ -91,8 +91,14 @@ export function oneOf(prop: string, value: string | undefined, allowed: Record<s
 export function failIfAny(subject: string, problems: readonly Problem[], scope?: IConstruct): void {
   const real = problems.filter((p): p is string => p !== undefined);
   if (real.length > 0) {
-    throw new SourceIpValidationError(subject, real, scope?.node.path);
+    throw new SourceIpValidationError(subject, real, pathOf(scope));
   }
+}
+
+/** The construct path of `scope`, when it is a construct (plain-JavaScript callers may pass anything). */
+function pathOf(scope: unknown): string | undefined {
+  const path = (scope as { node?: { path?: unknown } } | null | undefined)?.node?.path;
+  return typeof path === 'string' ? path : undefined;
 }
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -226,7 +232,7 @@ export function resourceName(prop: string, value: string | undefined, kind: Reso
  */
 export function requireObject(subject: string, prop: string, value: unknown, fix: string, scope?: IConstruct): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SourceIpValidationError(subject, [mustBe(prop, 'an object', value, fix)], scope?.node.path);
+    throw new SourceIpValidationError(subject, [mustBe(prop, 'an object', value, fix)], pathOf(scope));
   }
 }
 
@@ -301,6 +307,16 @@ export function requireRoot(subject: string, root: unknown, options?: unknown): 
     options === undefined || isPlainObject(options) ? undefined : mustBe('options', 'an object', options, 'pass the options as an object, or nothing'),
     appOptionProblem(options),
   ]);
+}
+
+/**
+ * `requireRoot`, and `app` must have an output directory (a cdk8s `App`): guards the functions that
+ * write files next to the synthesized manifests.
+ */
+export function requireApp(subject: string, app: unknown, options?: unknown): void {
+  requireRoot(subject, app, options);
+  failIfAny(subject, [typeof (app as { outdir?: unknown }).outdir === 'string' ? undefined
+    : mustBe('app', 'a cdk8s App (with an output directory)', app, 'pass the App you synthesized')]);
 }
 
 /** `options.app`, when given, must be an object (the app behind a gateway, for `explain`). */
