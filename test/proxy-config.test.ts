@@ -350,7 +350,9 @@ describe('properties', () => {
   const key = fc.string({ maxLength: 8 }).map((k) => `x-${k}`);
   const value: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => ({
     value: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 6 }), fc.boolean(), fc.constant(null), fc.maxSafeInteger(),
-      fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 3, noNullPrototype: true })),
+      fc.array(tie('value'), { maxLength: 3 }),
+      // '<<' is YAML's merge key, which the reader refuses on purpose (tested on its own); it is no ordinary nested key.
+      fc.dictionary(fc.string({ maxLength: 4 }).filter((k) => k !== '<<'), tie('value'), { maxKeys: 3, noNullPrototype: true })),
   })).value;
   const map = fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true });
   const disjointMaps = fc.tuple(map, map).map(([a, b]) => {
