@@ -7,6 +7,7 @@ import {
   failIfAny, mustBe, Problem, requireObject, resourceName, show, wholeNumber,
 } from '../private/problems';
 import { Warnings } from '../warnings';
+import { guardObjectSizes } from '../private/object-size';
 
 /** Options for `RouteListener.http`. */
 export interface HttpListenerOptions {
@@ -269,6 +270,7 @@ export class GatewayRoute extends Construct {
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(scope, id);
     requireObject('GatewayRoute', 'props', props, 'pass { gateway, backend }', this);
+    guardObjectSizes(this);
     const hosts = props.hosts ?? ['*'];
     const listeners = props.listeners ?? [RouteListener.http()];
     const gatewayOk = props.gateway !== null && typeof props.gateway === 'object' && Array.isArray(props.gateway.ports);
