@@ -1,8 +1,9 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  clientSideApplyBytes, goJsonBytes, guardObjectSizes, LAST_APPLIED_ANNOTATION, MAX_OBJECT_BYTES_CONTEXT,
+  clientSideApplyBytes, goJsonBytes, guardObjectSizes, LAST_APPLIED_ANNOTATION, MAX_OBJECT_BYTES_CONTEXT, measureObjects,
 } from '../src/private/object-size';
+import { SeedScenario } from '../src/seed';
 
 /** A chart in an app that is never written to disk (`synthYaml` validates, then renders). */
 function newApp(context?: Record<string, unknown>): { app: App; chart: Chart } {
@@ -117,5 +118,13 @@ describe('guardObjectSizes', () => {
     const { app, chart } = newApp({ [MAX_OBJECT_BYTES_CONTEXT]: 2 * 1024 * 1024 });
     guardObjectSizes(new Construct(chart, 'Owner'));
     expect(() => app.synthYaml()).toThrow(/the context key istio-source-ip:max-object-bytes must be a whole number of bytes from 4096 to 1048576, got 2097152\. Fix: /);
+  });
+
+  test('covers every object the seed scenario writes (each construct registers its objects)', () => {
+    const seed = new SeedScenario(new App({ outdir: 'dist' }), 'source-ip');
+    const covered = new Set(measureObjects(seed, true).map((m) => m.object));
+    const objects = seed.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    expect(objects.length).toBeGreaterThan(10);
+    expect(objects.filter((o) => !covered.has(o)).map((o) => o.node.path)).toEqual([]);
   });
 });
