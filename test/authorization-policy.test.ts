@@ -381,6 +381,22 @@ describe('IpAccessPolicy: the fewest CIDRs, in objects that fit', () => {
     expect(chart.node.findAll().flatMap((c) => c.node.validate())).toEqual([]);
   });
 
+  test('attaches every split object of a Gateway API gateway\'s policy with targetRefs', () => {
+    const chart = newChart();
+    const gateway = new KubernetesGateway(chart, 'gw', { name: 'public', namespace: 'edge', edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    const policy = new IpAccessPolicy(chart, 'Deny', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, maxObjectBytes: 4096, clientIpBlocks: scattered(400) });
+    const objects = policies(chart);
+    expect(objects.length).toBeGreaterThan(1);
+    for (const object of objects) {
+      expect(object.metadata.namespace).toBe('edge');
+      expect(object.spec.selector).toBeUndefined();
+      expect(object.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }]);
+      expect(clientSideApplyBytes(object)).toBeLessThanOrEqual(4096);
+    }
+    expect(measureObjects(chart, true).filter((m) => m.object.kind === 'AuthorizationPolicy').every((m) => (m.ownBytes ?? 0) >= m.bytes)).toBe(true);
+    expect(policy.ipBlockCounts).toEqual({ given: 400, written: 400, objects: objects.length });
+  });
+
   test('names the extra objects from the construct path when no name is given', () => {
     const chart = newChart();
     new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: scattered(400) });
