@@ -2,6 +2,8 @@
 // X-Forwarded-For and the load balancer routes packets, so the gateway trusts 1 proxy and keeps
 // externalTrafficPolicy Local (then ipBlocks can also pin traffic to Front Door's own ranges).
 // Istio profile: minimal or default.
+// The load balancer admits only Front Door (service tag AzureFrontDoor.Backend): anyone who
+// reached it directly could otherwise write the X-Forwarded-For entry the gateway trusts.
 import { App, Chart } from 'cdk8s';
 import {
   EdgeChain, EdgeHop, GatewayRoute, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, MeshNamespace, PolicyTarget, RouteBackend,
@@ -15,7 +17,7 @@ new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInje
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',
-  edge: EdgeChain.of(EdgeHop.azureFrontDoor(), EdgeHop.azureLoadBalancer()),
+  edge: EdgeChain.of(EdgeHop.azureFrontDoor(), EdgeHop.azureLoadBalancer({ allowedServiceTags: ['AzureFrontDoor.Backend'] })),
 });
 const echo = new SourceIpEcho(chart, 'echo', { namespace: 'shop' });
 new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(echo.service) });

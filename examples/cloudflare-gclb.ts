@@ -1,7 +1,10 @@
 // Cloudflare in front of a Google Cloud Application Load Balancer: Cloudflare appends the client,
 // the load balancer appends Cloudflare's address and its own, so the gateway trusts 3 proxies.
 // Session affinity hashes the address the gateway trusts (x-envoy-external-address), not the whole
-// X-Forwarded-For header, which changes with every hop. Istio profile: minimal or default.
+// X-Forwarded-For header, which changes with every hop. The load balancer must admit only Cloudflare
+// (a Cloud Armor policy on its backend service): anyone who reached it directly could otherwise
+// write the X-Forwarded-For entry the gateway trusts. lockDown() says so to the checks.
+// Istio profile: minimal or default.
 import { App, Chart } from 'cdk8s';
 import {
   ClientAffinity, ConsistentHash, EdgeChain, EdgeHop, GatewayRoute, HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock,
@@ -15,7 +18,10 @@ new MeshNamespace(chart, 'app-namespace', { name: 'shop', injection: SidecarInje
 
 const gateway = new IngressGateway(chart, 'gateway', {
   namespace: 'istio-ingress',
-  edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.googleCloudApplicationLoadBalancer()),
+  edge: EdgeChain.of(
+    EdgeHop.cloudflare(),
+    EdgeHop.googleCloudApplicationLoadBalancer().lockDown('a Cloud Armor policy on its backend service admits only Cloudflare\'s ranges'),
+  ),
 });
 const checkout = new SourceIpEcho(chart, 'checkout', { namespace: 'shop' });
 new GatewayRoute(chart, 'route', { namespace: 'shop', gateway, backend: RouteBackend.service(checkout.service) });

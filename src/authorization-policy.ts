@@ -9,6 +9,7 @@ import { ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
+import { externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches } from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
 import { minimalCidrCover } from './private/cidr-set';
 import {
@@ -16,7 +17,8 @@ import {
 } from './private/object-size';
 import { podTemplateOf } from './private/pod-template';
 import { BLOCK_FIELDS, BlockField, entriesBytes, ruleBytes, splitRule, WrittenRule } from './private/policy-split';
-import { failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName } from './private/problems';
+import { failIfAny, firstHole, generatedNameProblem, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, show } from './private/problems';
+import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
 
 /** What an `IpAccessPolicy` does with matching requests. */
@@ -70,6 +72,12 @@ export class PolicyTarget {
   /** Pods with these labels. */
   public static labels(matchLabels: Readonly<Record<string, string>>, options: LabelTargetOptions = {}): PolicyTarget {
     requireObject('PolicyTarget.labels', 'matchLabels', matchLabels, 'pass the pod labels, e.g. { app: "echo" }');
+    requireObject('PolicyTarget.labels', 'options', options, 'pass { namespace: "apps" }, or nothing');
+    failIfAny('PolicyTarget.labels', [
+      resourceName('options.namespace', options.namespace, 'namespace'),
+      options.isGateway === undefined || typeof options.isGateway === 'boolean' ? undefined
+        : mustBe('options.isGateway', 'true or false', options.isGateway, 'pass a boolean'),
+    ]);
     return new PolicyTarget({ ...matchLabels }, options.namespace, undefined, false, undefined, options.isGateway ?? false);
   }
 
@@ -244,6 +252,8 @@ const HOST_BIT_WARNINGS = 10;
 /** A rule as checked and prepared: what is written, what was given, and its problems. */
 interface PreparedRule {
   readonly written: WrittenRule;
+  /** The rule with `clientIpBlocks` resolved, as given (before any reduction), for the coverage checks. */
+  readonly resolved: ResolvedRule;
   readonly given: number;
   readonly problems: Problem[];
 }
@@ -345,20 +355,23 @@ export class IpAccessPolicy extends Construct {
   /** Rules added so far (constructor and `addRule`), for the prop names in messages. */
   private ruleCount = 0;
   private given = 0;
+  /** Every rule as given (`clientIpBlocks` resolved, not reduced), for the coverage checks at synth. */
+  private readonly givenRules: ResolvedRule[] = [];
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
-    super(scope, id);
+    super(checkedScope('IpAccessPolicy', scope, id), id);
     this.mode = IpAccessPolicy.pendingMode ?? 'rules';
     IpAccessPolicy.pendingMode = undefined;
     requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
     const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
     const target = props.target instanceof PolicyTarget ? props.target : undefined;
     this.reduce = props.reduceIpBlocks ?? true;
-    const prepared = this.mode === 'rules' ? prepareRule(props, '', target, this.reduce) : undefined;
+    const prepared = this.mode === 'rules' ? prepareRule(props, '', target, props.action, this.reduce) : undefined;
     failIfAny('IpAccessPolicy', [
       target !== undefined ? undefined
         : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
-      oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
+      props.action === undefined ? mustBe('action', 'set', undefined, 'pass action: IpAccessAction.ALLOW or DENY')
+        : oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
       props.reduceIpBlocks === undefined || typeof props.reduceIpBlocks === 'boolean' ? undefined
@@ -382,9 +395,11 @@ export class IpAccessPolicy extends Construct {
     this.name = props.name;
     this.maxBytes = maxObjectBytesAt(this, props.maxObjectBytes);
     this.resource = this.addPart('Resource', props.name);
+    // Before any rule is placed: the parts split off are named after this object.
+    failIfAny('IpAccessPolicy', [generatedNameProblem(props.name, this.resource.name)], this);
     if (prepared !== undefined) {
       this.place(prepared, 'IpAccessPolicy', '');
-      this.warnHostBits(props);
+      this.warnRule(props, prepared, '');
     }
     guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
     this.node.addValidation({ validate: () => this.checkClientAddressView() });
@@ -414,7 +429,7 @@ export class IpAccessPolicy extends Construct {
   public addRule(rule: IpRuleOptions): this {
     requireObject('IpAccessPolicy.addRule', 'rule', rule, 'pass { ipBlocks, remoteIpBlocks, ... }', this);
     const prefix = `rules[${this.ruleCount}].`;
-    const prepared = this.mode === 'rules' ? prepareRule(rule, prefix, this.target, this.reduce) : undefined;
+    const prepared = this.mode === 'rules' ? prepareRule(rule, prefix, this.target, this.action, this.reduce) : undefined;
     failIfAny('IpAccessPolicy.addRule', [
       this.mode === 'rules' ? undefined
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
@@ -424,7 +439,7 @@ export class IpAccessPolicy extends Construct {
     ], this);
     if (prepared !== undefined) {
       this.place(prepared, 'IpAccessPolicy.addRule', prefix);
-      this.warnHostBits(rule);
+      this.warnRule(rule, prepared, prefix);
     }
     return this;
   }
@@ -571,18 +586,26 @@ export class IpAccessPolicy extends Construct {
     return this.parts.length === 1 ? this.parts[0].rules : this.parts.flatMap((part) => part.rules);
   }
 
-  /** Warns about host bits, naming each block's field as typed; many are counted, not listed. */
-  private warnHostBits(rule: IpRuleOptions): void {
+  /**
+   * Keeps the rule as given for the synth-time coverage checks, and warns about host bits (naming
+   * each block's field as typed; many are counted, not listed) and IPv4-mapped blocks.
+   */
+  private warnRule(rule: IpRuleOptions, prepared: PreparedRule, prefix: string): void {
+    const warnings = Warnings.of(this);
     for (const field of INPUT_FIELDS) {
       const withHostBits = (rule[field] ?? []).filter((block) => block.hostBitsCleared);
       for (const block of withHostBits.slice(0, HOST_BIT_WARNINGS)) {
-        Warnings.of(this).add('ip-block-host-bits', hostBitsMessage(field, block));
+        warnings.add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
       }
       if (withHostBits.length > HOST_BIT_WARNINGS) {
-        Warnings.of(this).add('ip-block-host-bits', `${field} has ${withHostBits.length - HOST_BIT_WARNINGS} more entries with host bits set, each written as its `
-          + 'whole range (as Envoy matches it). Fix: clear the host bits in the list, or write single addresses without a prefix length');
+        warnings.add('ip-block-host-bits', `${prefix}${field} has ${withHostBits.length - HOST_BIT_WARNINGS} more entries with host bits set, each written as its `
+          + 'whole range (as Envoy matches it). Fix: clear the host bits in the list, or write single addresses without a prefix length', `${prefix}${field}`);
       }
     }
+    for (const warning of ipv4MappedWarnings(cidrsOf(prepared.resolved), prefix)) {
+      warnings.add(warning.id, warning.message, warning.subject);
+    }
+    this.givenRules.push(prepared.resolved);
   }
 
   private renderRules(part: Part): AuthorizationPolicySpecRules[] | undefined {
@@ -621,13 +644,23 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
+    const rules = this.mode === 'rules' ? this.givenRules.map(cidrsOf) : [];
+    for (const warning of [
+      this.mode === 'rules' ? matchesEveryoneWarning(this.action, rules) : undefined,
+      this.target.isGateway ? undefined : externalOnlyBlocksWarning(target, rules),
+    ]) {
+      if (warning !== undefined) {
+        warnings.add(warning.id, warning.message, warning.subject);
+      }
+    }
     const gateway = this.target.gateway;
     const described = gateway === undefined ? undefined : explainDescribedEdge(gateway);
     // The same check as every other feature keyed on the trusted address (policy/trusted-address.ts).
     const trusted = usesRemote && gateway !== undefined ? trustedAddressProblem(gateway) : undefined;
     if (trusted?.kind === 'spoofable') {
       warnings.add('remote-ip-blocks-spoofable', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), a client can choose the `
-        + `address the gateway trusts with a forged X-Forwarded-For, so the policy can be bypassed. Fix: ${trusted.fix}`);
+        + `address the gateway trusts with a forged X-Forwarded-For${trusted.bypass ? ' by connecting past the first hop' : ''}, so the policy can be bypassed. `
+        + `Fix: ${trusted.fix}`);
     } else if (trusted?.kind === 'sees-proxy') {
       warnings.add('remote-ip-blocks-see-proxy', `remoteIpBlocks on ${target}: with the described edge (${trusted.edge}), the gateway trusts `
         + `${trusted.trusted}, not the client, so the policy matches a proxy's address. Fix: ${trusted.fix}`);
@@ -718,9 +751,14 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
       problems.push(mustBe(`${prefix}${field}`, 'a non-empty list (an empty list matches nothing and is dropped)', blocks,
         `remove ${field}, or list at least one block`));
     }
+    const hole = firstHole(blocks);
+    if (hole !== undefined) {
+      problems.push(`'${prefix}${field}' must be a list without holes, got a sparse list (index ${hole} is empty). Fix: write every entry, or remove the extra comma`);
+      continue;
+    }
     blocks.forEach((block, i) => {
       if (!(block instanceof IpBlock)) {
-        problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`));
+        problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(typeof block === 'string' ? block : '203.0.113.0/24')})`));
       }
     });
   }
@@ -732,10 +770,10 @@ const REPEATS_LISTED = 5;
 
 /**
  * The rule as written: `clientIpBlocks` resolved, each wire list reduced to its minimal cover (or
- * kept as given), and every range listed twice as a problem (after `clientIpBlocks` joined the
- * field it resolves to). Entries that are not `IpBlock`s are left out: `ruleProblems` reports them.
+ * kept as given), every range listed twice as a problem (after `clientIpBlocks` joined the
+ * field it resolves to), and a rule that can never match as a problem. Entries that are not `IpBlock`s are left out: `ruleProblems` reports them.
  */
-function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined, reduce: boolean): PreparedRule {
+function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined, action: IpAccessAction, reduce: boolean): PreparedRule {
   const resolved: ResolvedRule = target === undefined ? {} : resolveRule(rule, target);
   const written: Partial<Record<BlockField, readonly string[]>> = {};
   const problems: Problem[] = [];
@@ -771,7 +809,15 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
         + 'Fix: remove the repeated entries (for example, put the texts in a Set before IpBlock.ofAll)');
     }
   }
-  return { written, given, problems };
+  // A rule whose own fields leave no address never matches: certainly not what was meant.
+  const valid = INPUT_FIELDS.every((field) => rule[field] === undefined
+    || (Array.isArray(rule[field]) && firstHole(rule[field] ?? []) === undefined && (rule[field] ?? []).every((b) => b instanceof IpBlock)));
+  const never = valid && target !== undefined ? whyRuleNeverMatches(cidrsOf(resolved)) : undefined;
+  if (never !== undefined) {
+    problems.push(`'${prefix === '' ? 'rules[0]' : prefix.slice(0, -1)}' can never match: ${never}, so this ${action} rule ${action === IpAccessAction.ALLOW ? 'allows' : 'denies'} nothing. `
+      + 'Fix: remove the ranges that cancel each other, or the rule');
+  }
+  return { written, resolved, given, problems };
 }
 
 /** Why a rule cannot be written within the size limit even after cutting its union lists. */
@@ -782,6 +828,18 @@ function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room
       + 'and cannot be cut (a list that means "none of these" would match more requests spread over several rules or policies), so the rule';
   return `${why} needs ${kib(smallest)} even with ipBlocks and remoteIpBlocks cut as far as they go, more than the ${kib(room)} of rules `
     + `an AuthorizationPolicy has room for: ${sizeLimitAdvice(maxBytes, 'maxObjectBytes')}`;
+}
+
+/** The IP fields of a resolved rule as canonical CIDR texts, for the coverage analysis. */
+function cidrsOf(rule: ResolvedRule): RuleIpFields {
+  const out: Record<string, string[]> = {};
+  for (const field of BLOCK_FIELDS) {
+    const blocks = rule[field];
+    if (blocks !== undefined && blocks.length > 0) {
+      out[field] = blocks.map(String);
+    }
+  }
+  return out;
 }
 
 function targetProblems(target: PolicyTarget): Problem[] {

@@ -7,7 +7,8 @@ import type {
   DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash, DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
 } from '../imports/networking.istio.io';
 import { GuardOptions, guardObjectSizes } from './private/object-size';
-import { failIfAny, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber } from './private/problems';
+import { failIfAny, generatedNameProblem, mustBe, oneOf, Problem, requireObject, resourceName, show, wholeNumber } from './private/problems';
+import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
 
 /**
@@ -91,8 +92,11 @@ export class ConsistentHash {
    */
   public static cookie(options: CookieHashOptions): ConsistentHash {
     requireObject('ConsistentHash.cookie', 'options', options, 'pass { name: "session" }');
-    const ttlMs = options.ttl instanceof Duration ? options.ttl.toMilliseconds() : undefined;
+    const ttlMs = options.ttl instanceof Duration ? millisecondsOf(options.ttl) : undefined;
     failIfAny('ConsistentHash.cookie', [
+      ttlMs === undefined || (Number.isInteger(ttlMs) && ttlMs >= 0 && ttlMs <= MAX_GO_DURATION_MS) ? undefined
+        : mustBe('ttl', `a whole number of milliseconds from 0 to ${MAX_GO_DURATION_MS} (Go's time.Duration, which istiod parses it into, holds no more)`,
+          Number.isNaN(ttlMs) ? 'a fraction of a millisecond' : `${ttlMs} ms`, 'write e.g. Duration.hours(1), or Duration.seconds(0) for a session cookie'),
       typeof options.name === 'string' && TOKEN.test(options.name) ? undefined
         : mustBe('name', 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)', options.name, 'write the cookie name alone, e.g. "session"'),
       options.path === undefined || (typeof options.path === 'string' && options.path.startsWith('/') && !/[\s;]/.test(options.path)) ? undefined
@@ -100,7 +104,7 @@ export class ConsistentHash {
       options.ttl === undefined || options.ttl instanceof Duration ? undefined
         : mustBe('ttl', 'a cdk8s Duration', options.ttl, 'write e.g. Duration.hours(1), or Duration.seconds(0) for a session cookie'),
     ]);
-    const ttl = ttlMs === undefined ? undefined : ttlMs % 1000 === 0 ? `${ttlMs / 1000}s` : `${ttlMs}ms`;
+    const ttl = ttlMs === undefined ? undefined : ttlMs % 1000 === 0 ? `${(ttlMs / 1000).toFixed(0)}s` : `${ttlMs.toFixed(0)}ms`;
     return new ConsistentHash({ httpCookie: { name: options.name, path: options.path, ttl } }, `cookie ${options.name}`);
   }
 
@@ -151,11 +155,15 @@ export class HashAlgorithm {
   /**
    * Maglev: faster lookups and less disruption when endpoints change.
    *
+   * Accepted exactly as istiod validates it: a whole number from 1 to 5000010 that Envoy's
+   * `Primes::isPrime` (which istiod copies) calls prime, so 1 is accepted (a table of one slot
+   * sends every key to one endpoint).
+   *
    * @param tableSize lookup table size; must be prime and below 5000011 (Envoy's default 65537)
    * @throws SourceIpValidationError unless `tableSize` is a prime below 5000011
    */
   public static maglev(tableSize = 65537): HashAlgorithm {
-    const problem = wholeNumber('tableSize', tableSize, 2, 5000010, 'pass a prime such as 65537 (Envoy\'s default) or 131071')
+    const problem = wholeNumber('tableSize', tableSize, 1, 5000010, 'pass a prime such as 65537 (Envoy\'s default) or 131071')
       ?? (isPrime(tableSize) ? undefined
         : mustBe('tableSize', 'a prime number (Istio rejects others)', tableSize, `use ${nearestPrimes(tableSize)}`));
     failIfAny('HashAlgorithm.maglev', [problem]);
@@ -219,8 +227,11 @@ export interface ClientAffinityProps {
   /**
    * Whether locality load balancing applies to this host (`localityLbSetting.enabled`).
    *
-   * Istio turns it on mesh-wide by default; it gives each proxy a different view of the endpoints,
-   * which breaks consistent hashing. Set `false` to turn it off for this host.
+   * Istio turns it on mesh-wide by default, but it only changes which endpoints a proxy prefers
+   * when failover can happen: with `outlierDetection` on the rule (or, without a
+   * `localityLbSetting` here, a Service `trafficDistribution` or a mesh-wide `distribute`). Then
+   * each proxy sees its own endpoint priorities, which breaks consistent hashing; set `false`
+   * to turn it off for this host.
    *
    * @default - not set: the mesh setting applies (on unless changed)
    */
@@ -268,7 +279,7 @@ export class ClientAffinity extends Construct {
   private readonly localityLoadBalancing?: boolean;
 
   constructor(scope: Construct, id: string, props: ClientAffinityProps) {
-    super(scope, id);
+    super(checkedScope('ClientAffinity', scope, id), id);
     requireObject('ClientAffinity', 'props', props, 'pass { host, loadBalancer }', this);
     guardObjectSizes(this, SIZE_GUARD);
     failIfAny('ClientAffinity', [
@@ -291,19 +302,37 @@ export class ClientAffinity extends Construct {
       metadata: props.name === undefined ? { namespace: props.namespace } : { name: props.name, namespace: props.namespace },
       spec: Lazy.any({ produce: () => this._render() }),
     });
+    failIfAny('ClientAffinity', [generatedNameProblem(props.name, this.resource.name)], this);
 
     const hash = props.loadBalancer.hash;
     const warnings = Warnings.of(this);
     if (hash !== undefined && props.localityLoadBalancing !== false) {
-      warnings.add('consistent-hash-with-locality-lb', `consistent hashing on ${hash.description} for ${props.host} while locality load balancing is on `
-        + '(Istio\'s mesh default): each proxy sees a different set of endpoints, so the same key can land on different endpoints. '
-        + 'Fix: set localityLoadBalancing: false');
+      // Istio 1.30 applies locality priorities only when failover can happen, which needs outlier
+      // detection on the cluster (cluster_traffic_policy.go applyLocalityLoadBalancer:
+      // enableFailover := failover || c.OutlierDetection != nil). This rule writes none; a JSON
+      // patch can add one, so look at the object as it is synthesized.
+      this.node.addValidation({ validate: () => this.checkLocality(hash, warnings) });
     }
     if (hash?.headerName === 'x-forwarded-for') {
       warnings.add('consistent-hash-on-xff', `hashing on the whole x-forwarded-for header for ${props.host}: every proxy hop appends to it, `
         + 'so the key changes with the path, and clients can write it. Fix: hash on ConsistentHash.header("x-envoy-external-address") '
         + '(the client address the gateway trusts) or ConsistentHash.sourceIp() at the gateway');
     }
+  }
+
+  /** Warns when the synthesized rule has outlier detection and locality load balancing is not off. */
+  private checkLocality(hash: ConsistentHash, warnings: Warnings): string[] {
+    const spec = (this.resource.toJson() as { spec?: { trafficPolicy?: TrafficPolicyJson; subsets?: { trafficPolicy?: TrafficPolicyJson }[] } }).spec;
+    const policies = [spec?.trafficPolicy, ...(spec?.subsets ?? []).map((subset) => subset?.trafficPolicy)];
+    const where = policies.flatMap((policy) => [policy, ...(policy?.portLevelSettings ?? [])])
+      .find((policy) => policy?.outlierDetection !== undefined && policy?.outlierDetection !== null);
+    const locality = spec?.trafficPolicy?.loadBalancer?.localityLbSetting?.enabled;
+    if (where !== undefined && locality !== false) {
+      warnings.add('consistent-hash-with-locality-lb', `consistent hashing on ${hash.description} for ${this.host} with outlierDetection, while `
+        + 'locality load balancing is on (Istio\'s mesh default): with outlier detection Istio gives each proxy its own endpoint priorities '
+        + '(its own zone first), so the same key can land on different endpoints from different proxies. Fix: set localityLoadBalancing: false');
+    }
+    return [];
   }
 
   /**
@@ -324,20 +353,84 @@ export class ClientAffinity extends Construct {
   }
 }
 
-function hostProblem(host: unknown): Problem {
-  if (typeof host === 'string' && host.length > 0 && host.length <= 253
-    && /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host)) {
-    return undefined;
-  }
-  return mustBe('host', 'a lower-case DNS name such as "echo" or "echo.default.svc.cluster.local" (no scheme, port or path)', host,
-    'write the Service name only');
+interface TrafficPolicyJson {
+  readonly outlierDetection?: unknown;
+  readonly loadBalancer?: { readonly localityLbSetting?: { readonly enabled?: boolean } };
+  readonly portLevelSettings?: readonly { readonly outlierDetection?: unknown }[];
 }
 
+/** The longest cookie lifetime, in ms: Go's `time.Duration` (int64 nanoseconds), which istiod parses durations into. */
+const MAX_GO_DURATION_MS = 9223372036854;
+
+/** A Duration in milliseconds, or NaN when cdk8s cannot express it in whole milliseconds (it throws then). */
+function millisecondsOf(duration: Duration): number {
+  try {
+    return duration.toMilliseconds();
+  } catch {
+    return NaN;
+  }
+}
+
+const DNS1123_LABEL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const WILDCARD_LABEL = /^(\*|(\*|\*-)?[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;
+
+/**
+ * Why istiod refuses `host` as a DestinationRule host, or `undefined`: its `ValidateWildcardDomain`
+ * (pkg/config/validation/agent): at most 255 characters, not empty; a first label that is `*` or a
+ * DNS-1123 label of at most 63 characters (optionally after `*` or `*-`); every further label a
+ * DNS-1123 label of at most 63 characters (a trailing dot allowed), and a last label that is not
+ * all-numeric (Go's `strconv.Atoi` accepts it).
+ */
+function wildcardDomainProblem(host: string): string | undefined {
+  if (host.length === 0) {
+    return 'it is empty';
+  }
+  if (host.length > 255) {
+    return `it has ${host.length} characters (at most 255)`;
+  }
+  const dot = host.indexOf('.');
+  const first = dot === -1 ? host : host.slice(0, dot);
+  if (first.length > 63 || !WILDCARD_LABEL.test(first)) {
+    return `the label ${show(first)} is not a DNS label of at most 63 letters, digits and '-' (a leading "*" or "*-" allowed)`;
+  }
+  if (dot === -1) {
+    return undefined;
+  }
+  const rest = host.slice(dot + 1).split('.');
+  const tld = rest[rest.length - 1];
+  if (/^[+-]?[0-9]+$/.test(tld)) {
+    return `the last label ${show(tld)} is all-numeric`;
+  }
+  for (let i = 0; i < rest.length; i++) {
+    if (i === rest.length - 1 && rest[i] === '') {
+      return undefined; // a trailing dot, as in "istio.io."
+    }
+    if (rest[i].length > 63 || !DNS1123_LABEL.test(rest[i])) {
+      return `the label ${show(rest[i])} is not a DNS label of at most 63 letters, digits and '-'`;
+    }
+  }
+  return undefined;
+}
+
+function hostProblem(host: unknown): Problem {
+  const why = typeof host === 'string' ? wildcardDomainProblem(host) : 'it is not a string';
+  return why === undefined ? undefined
+    : mustBe('host', `a DNS name istiod accepts, such as "echo" or "echo.default.svc.cluster.local" (no scheme, port or path; ${why})`, host,
+      'write the Service name only');
+}
+
+/**
+ * Envoy's `Primes::isPrime` (source/common/common/utility.cc), which istiod copies for the maglev
+ * table size: 1, 2 and 3 count as prime, even numbers do not, odd ones by trial division.
+ */
 function isPrime(n: number): boolean {
-  if (n < 2) {
+  if (n !== 0 && n < 4) {
+    return true;
+  }
+  if (n % 2 === 0) {
     return false;
   }
-  for (let d = 2; d * d <= n; d++) {
+  for (let d = 3; d * d <= n; d += 2) {
     if (n % d === 0) {
       return false;
     }

@@ -13,13 +13,38 @@ export class SourceIpValidationError extends Error {
   public readonly problems: readonly string[];
 
   constructor(subject: string, problems: readonly string[], constructPath?: string) {
+    // Never throw while reporting a problem, whatever a plain-JavaScript caller passes.
+    problems = Array.isArray(problems) ? Array.from(problems, (p) => text(p)) : [text(problems)];
+    subject = text(subject);
+    constructPath = constructPath === undefined ? undefined : text(constructPath);
     const where = constructPath === undefined ? '' : `[${constructPath}] `;
+    // The message lists at most MAX_LISTED problems (each quoting a bounded prefix of its value),
+    // so no input makes a huge message; `problems` keeps them all.
+    const listed = problems.slice(0, MAX_LISTED).map((p) => `  - ${p}`);
+    if (problems.length > MAX_LISTED) {
+      listed.push(`  - … and ${problems.length - MAX_LISTED} more (see the error's problems)`);
+    }
     const body = problems.length === 1
       ? `${where}${subject}: ${problems[0]}`
-      : `${where}${subject}: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+      : `${where}${subject}: ${problems.length} problems:\n${listed.join('\n')}`;
     super(body);
     this.name = 'SourceIpValidationError';
     this.constructPath = constructPath;
     this.problems = problems;
+  }
+}
+
+/** The most problems an error message lists. */
+const MAX_LISTED = 20;
+
+/** Any value as text, without throwing (`String` throws for objects without a prototype). */
+function text(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }

@@ -94,6 +94,11 @@ export class GatewayTopology {
    * when only the packet source can carry it.
    */
   public static clientIpFieldFor(numTrustedProxies: number, proxyProtocol: boolean): 'ipBlocks' | 'remoteIpBlocks' {
+    failIfAny('GatewayTopology.clientIpFieldFor', [
+      numTrustedProxies === undefined ? mustBe('numTrustedProxies', 'set', undefined, 'pass the number of trusted proxies (0 when none)')
+        : wholeNumber('numTrustedProxies', numTrustedProxies, 0, 4294967295, 'pass the number of trusted proxies (0 when none)'),
+      typeof proxyProtocol === 'boolean' ? undefined : mustBe('proxyProtocol', 'true or false', proxyProtocol, 'pass a boolean'),
+    ]);
     return numTrustedProxies > 0 || proxyProtocol ? 'remoteIpBlocks' : 'ipBlocks';
   }
 
@@ -127,6 +132,7 @@ export class GatewayTopology {
 
   /** A copy with some fields changed. */
   public with(props: GatewayTopologyProps): GatewayTopology {
+    requireObject('GatewayTopology.with', 'props', props, 'pass the fields to change, e.g. { numTrustedProxies: 2 }');
     return new GatewayTopology({
       numTrustedProxies: props.numTrustedProxies ?? this.numTrustedProxies,
       proxyProtocol: props.proxyProtocol ?? this.proxyProtocol,

@@ -1,5 +1,5 @@
 import { SourceIpValidationError } from './errors';
-import { show } from './private/problems';
+import { firstHole, show } from './private/problems';
 import {
   formatIpPrefix, hasHostBits, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, prefixContainsPrefix,
 } from './private/ip';
@@ -51,6 +51,11 @@ export class IpBlock {
   public static ofAll(texts: readonly string[]): IpBlock[] {
     if (!Array.isArray(texts)) {
       throw new SourceIpValidationError('IpBlock.ofAll', [`'texts' must be a list of strings, got ${show(texts)}. Fix: write IpBlock.ofAll(["203.0.113.0/24"])`]);
+    }
+    const hole = firstHole(texts);
+    if (hole !== undefined) {
+      throw new SourceIpValidationError('IpBlock.ofAll', [`'texts' must be a list without holes, got a sparse list (index ${hole} is empty). `
+        + 'Fix: write every entry, or remove the extra comma']);
     }
     const problems: string[] = [];
     const blocks: IpBlock[] = [];
@@ -137,6 +142,7 @@ export class IpBlock {
 
   /** Whether `other` lies entirely inside this block. */
   public contains(other: IpBlock): boolean {
+    requireBlock('IpBlock.contains', other);
     return prefixContainsPrefix(this.prefix, other.prefix);
   }
 
@@ -152,7 +158,14 @@ export class IpBlock {
 
   /** Whether both blocks cover the same range. */
   public equals(other: IpBlock): boolean {
+    requireBlock('IpBlock.equals', other);
     return this.toString() === other.toString();
+  }
+}
+
+function requireBlock(subject: string, value: unknown): void {
+  if (!(value instanceof IpBlock)) {
+    throw new SourceIpValidationError(subject, [`'other' must be an IpBlock, got ${show(value)}. Fix: write IpBlock.of("203.0.113.0/24")`]);
   }
 }
 
@@ -182,6 +195,10 @@ function describeType(value: unknown): string {
  * The `ip-block-host-bits` warning text for a block given in `field`, naming the block as typed.
  */
 export function hostBitsMessage(field: string, block: IpBlock): string {
+  requireBlock('hostBitsMessage', block);
+  if (typeof field !== 'string') {
+    throw new SourceIpValidationError('hostBitsMessage', [`'field' must be the name of the field, got ${show(field)}. Fix: pass e.g. "remoteIpBlocks"`]);
+  }
   return `${field} entry ${JSON.stringify(block.input)} has host bits set; it is written as ${block} (the whole range). `
     + `Fix: write ${JSON.stringify(block.toString())}, or ${JSON.stringify(block.input.split('/')[0])} alone for one address`;
 }

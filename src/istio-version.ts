@@ -54,6 +54,7 @@ export class IstioVersion {
    * @throws SourceIpValidationError when the context holds something that is not a version
    */
   public static targetOf(scope: IConstruct): IstioVersion {
+    requireScope('IstioVersion.targetOf', scope);
     const value: unknown = scope.node.tryGetContext(ISTIO_VERSION_CONTEXT);
     if (value === undefined) {
       return IstioVersion.DEFAULT;
@@ -78,11 +79,19 @@ export class IstioVersion {
    * scope must get before it has children).
    */
   public applyTo(app: IConstruct): void {
+    requireScope('IstioVersion.applyTo', app);
+    if (app.node.children.length > 0) {
+      throw new SourceIpValidationError('IstioVersion.applyTo', [`the app must get its target before it has children, but ${show(app.node.path || '(the App)')} `
+        + `has ${app.node.children.length}. Fix: call applyTo right after new App()`], app.node.path);
+    }
     app.node.setContext(ISTIO_VERSION_CONTEXT, this.toString());
   }
 
   /** Whether this version is `other` or newer. */
   public isAtLeast(other: IstioVersion): boolean {
+    if (!(other instanceof IstioVersion)) {
+      throw new SourceIpValidationError('IstioVersion.isAtLeast', [mustBe('other', 'an IstioVersion', other, 'pass e.g. IstioVersion.V1_22')]);
+    }
     return this.minor >= other.minor;
   }
 
@@ -135,6 +144,13 @@ export const ISTIO_FEATURES = {
  * @throws SourceIpValidationError on an older target
  */
 export function requireIstioFeature(scope: IConstruct, feature: IstioFeature, subject: string): void {
+  requireScope('requireIstioFeature', scope);
+  const f = feature as Partial<IstioFeature> | null;
+  if (f === null || typeof f !== 'object' || !(f.since instanceof IstioVersion) || typeof f.name !== 'string' || typeof f.fallback !== 'string'
+    || typeof subject !== 'string') {
+    throw new SourceIpValidationError('requireIstioFeature', [mustBe('feature', 'one of ISTIO_FEATURES, and subject a string', feature,
+      'pass e.g. (scope, ISTIO_FEATURES.networkingV1, "MyConstruct")')]);
+  }
   const target = IstioVersion.targetOf(scope);
   if (!target.isAtLeast(feature.since)) {
     throw new SourceIpValidationError(subject, [`${feature.name} needs Istio ${feature.since} or later, but the app targets Istio ${target}. `
@@ -144,6 +160,7 @@ export function requireIstioFeature(scope: IConstruct, feature: IstioFeature, su
 
 /** The API version of the Istio networking kinds (Gateway, VirtualService, DestinationRule) for the target of `scope`. */
 export function networkingApiVersion(scope: IConstruct): string {
+  requireScope('networkingApiVersion', scope);
   return IstioVersion.targetOf(scope).isAtLeast(ISTIO_FEATURES.networkingV1.since) ? 'networking.istio.io/v1' : 'networking.istio.io/v1beta1';
 }
 
@@ -151,4 +168,12 @@ export function networkingApiVersion(scope: IConstruct): string {
 export function renderIstioFeatureTable(): string {
   return '| Feature | Since | On older targets |\n|---|---|---|\n'
     + Object.values(ISTIO_FEATURES).map((f: IstioFeature) => `| ${f.name} | [${f.since}](${f.source}) | ${f.fallback} |`).join('\n') + '\n';
+}
+
+/** Refuses a `scope` that is not a construct (plain-JavaScript callers). */
+function requireScope(subject: string, scope: unknown): void {
+  const node = (scope as { node?: { tryGetContext?: unknown } } | null)?.node;
+  if (scope === null || typeof scope !== 'object' || node === null || typeof node !== 'object' || typeof node.tryGetContext !== 'function') {
+    throw new SourceIpValidationError(subject, [mustBe('scope', 'a construct (the App, a Chart, or a construct in one)', scope, 'pass the app or a construct in it')]);
+  }
 }

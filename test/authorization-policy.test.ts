@@ -1,5 +1,7 @@
 import * as net from 'net';
+import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
@@ -236,6 +238,83 @@ describe('IpAccessPolicy', () => {
     const policy = new IpAccessPolicy(newChart(), 'P', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()] });
     expect(() => policy.addRule({})).toThrow(/IpAccessPolicy\.addRule: a DENY policy needs at least one of/);
   });
+
+  test('gets a generated name that is a valid object name, even for a long construct path with dots and capitals', () => {
+    const chart = new Chart(new App(), 'My.Chart');
+    const scope = new Construct(chart, 'Team.A');
+    new IpAccessPolicy(scope, `Allow.Office-${'x'.repeat(300)}`, { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] });
+    const name = only(Testing.synth(chart), 'AuthorizationPolicy').metadata.name as string;
+    expect(name.length).toBeLessThanOrEqual(253);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+  });
+
+  test('fails if the name generated from the construct path is not an object name (cdk8s keeps "_")', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'allow_office', { target: PolicyTarget.labels({ app: 'a' }), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] }))
+      .toThrow(/\[test\/allow_office\] IpAccessPolicy: the object name generated from the construct path, "test-allow_office-[0-9a-f]+", is not a Kubernetes object name.*Fix: pass name/);
+  });
+
+  describe('rules that match everyone or no one', () => {
+    const labels = () => PolicyTarget.labels({ app: 'echo' });
+    const warningsOf = (build: (chart: ReturnType<typeof newChart>) => void) => {
+      const chart = newChart();
+      build(chart);
+      synth(chart);
+      return Warnings.collect(chart);
+    };
+
+    test('fails if a rule can never match: the same range in ipBlocks and notIpBlocks', () => {
+      expect(() => new IpAccessPolicy(newChart(), 'P', {
+        target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('10.0.0.0/8')], notIpBlocks: [IpBlock.of('10.0.0.0/8')],
+      })).toThrow(/\[test\/P\] IpAccessPolicy: 'rules\[0\]' can never match: every range in ipBlocks is also excluded by notIpBlocks \(10\.0\.0\.0\/8 is in both\), so no peer address is left, so this DENY rule denies nothing/);
+    });
+
+    test('fails if an added rule excludes every address with a not* field', () => {
+      const policy = new IpAccessPolicy(newChart(), 'P', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')] });
+      expect(() => policy.addRule({ notRemoteIpBlocks: [IpBlock.anyIpv4(), IpBlock.anyIpv6()] }))
+        .toThrow(/'rules\[1\]' can never match: notRemoteIpBlocks 0\.0\.0\.0\/0, ::\/0 exclude every IPv4 and IPv6 address.*this ALLOW rule allows nothing/);
+    });
+
+    test('warns that an ALLOW of every IPv4 address allows everyone without saying so', () => {
+      const warnings = warningsOf((chart) => new IpAccessPolicy(chart, 'P', {
+        target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.0.0.0/8')],
+      }).addRule({ ipBlocks: [IpBlock.anyIpv4()] }));
+      expect(warnings.map((w) => w.id)).toEqual(['policy-matches-everyone']);
+      expect(warnings[0].message).toMatch(/this ALLOW policy matches every IPv4 client.*IpAccessPolicy\.allowAll/);
+    });
+
+    test('stays quiet for IpAccessPolicy.allowAll (named) and for an ordinary allow-list', () => {
+      expect(warningsOf((chart) => {
+        IpAccessPolicy.allowAll(chart, 'All', { target: labels() });
+        new IpAccessPolicy(chart, 'Office', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.20.0.0/16')] });
+      })).toEqual([]);
+    });
+
+    test('warns that an IPv4-mapped IPv6 block never matches an IPv4 client, naming the block', () => {
+      const warnings = warningsOf((chart) => new IpAccessPolicy(chart, 'P', {
+        target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('::ffff:10.1.2.3')],
+      }));
+      expect(warnings).toEqual([expect.objectContaining({ id: 'ip-block-ipv4-mapped', subject: 'ipBlocks ::ffff:10.1.2.3/128', message: expect.stringMatching(/Fix: write the IPv4 range 10\.1\.2\.3\/32$/) })]);
+    });
+
+    test('warns that ipBlocks of external ranges on a sidecar never match, and stays quiet for pod ranges and at the gateway', () => {
+      const warnings = warningsOf((chart) => {
+        new IpAccessPolicy(chart, 'External', { target: labels(), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+        new IpAccessPolicy(chart, 'Pods', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.4.0.0/14')] });
+        const gateway = new IngressGateway(chart, 'Gw');
+        new IpAccessPolicy(chart, 'AtGateway', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+      });
+      expect(warnings.map((w) => `${w.path}:${w.id}`)).toEqual(['test/External:ip-blocks-on-sidecar']);
+      expect(warnings[0].message).toMatch(/so 203\.0\.113\.0\/24 \(outside private, CGNAT and link-local space\) never matches there/);
+    });
+
+    test('warns about external ipBlocks on an ambient workload too (ztunnel sees the calling pod)', () => {
+      const warnings = warningsOf((chart) => {
+        const d = new kplus.Deployment(chart, 'echo', { containers: [container], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });
+        new IpAccessPolicy(chart, 'P', { target: PolicyTarget.workload(d), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('198.51.100.0/24')] });
+      });
+      expect(warnings.map((w) => w.id)).toContain('ip-blocks-on-sidecar');
+    });
+  });
 });
 
 describe('IpAccessPolicy on a Kubernetes Gateway API gateway', () => {
@@ -305,6 +384,28 @@ describe('IpAccessPolicy: the fewest CIDRs, in objects that fit', () => {
       { from: [{ source: { ipBlocks: ['10.0.0.0/24'] } }] },
       { from: [{ source: { ipBlocks: ['10.0.1.0/24'] } }] },
     ]);
+  });
+
+  test('checks and warns on the ranges as given, not on the cover written', () => {
+    // GIVEN an external range that merges with a private one (10.0.0.0/7 overlaps private space)
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.0/8', '11.0.0.0/8']) })
+      .addRule({ ipBlocks: IpBlock.ofAll(['::ffff:10.1.2.0/120', '10.1.2.9/24']) });
+    // THEN the cover is written, and the warnings name the blocks of the rule they were given in
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules[0]).toEqual({ from: [{ source: { ipBlocks: ['10.0.0.0/7'] } }] });
+    const warnings = Warnings.collect(chart);
+    expect(warnings.map((w) => [w.id, w.subject])).toEqual([
+      ['ip-block-host-bits', 'rules[1].ipBlocks 10.1.2.9/24'],
+      ['ip-block-ipv4-mapped', 'rules[1].ipBlocks ::ffff:10.1.2.0/120'],
+      ['ip-blocks-on-sidecar', undefined],
+    ]);
+    expect(warnings[2].message).toMatch(/so 11\.0\.0\.0\/8 \(outside private/);
+  });
+
+  test('fails if a rule can never match, also when its ranges would merge first', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', {
+      target, action: IpAccessAction.ALLOW, ipBlocks: IpBlock.ofAll(['10.0.0.0/25', '10.0.0.128/25']), notIpBlocks: [IpBlock.of('10.0.0.0/24')],
+    })).toThrow(/'rules\[0\]' can never match: every range in ipBlocks is also excluded by notIpBlocks \(10\.0\.0\.0\/25 lies inside 10\.0\.0\.0\/24\)/);
   });
 
   test('writes the lists as given with reduceIpBlocks: false', () => {

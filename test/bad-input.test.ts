@@ -5,14 +5,14 @@
 // change, regenerate the tables with `BAD_INPUT_UPDATE=1 npx jest test/bad-input.test.ts`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as plus33 from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayPort, GatewayServiceType, GatewayTopology,
   HashAlgorithm, IngressGateway, InterceptionMode, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget,
-  setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain,
+  setInterceptionMode, SimpleLb, SourceIpValidationError, Warnings, EdgeChain, EdgeHop, AwsNlbTargetType, HopLayer, explain, ExplainHopKind,
   MeshNamespace, SidecarInjection, GatewayListener, HttpRoute, KubernetesGateway, RouteBackend, RouteNamespaces, InstalledGateway, ClientIpAccessLog, ClientRateLimit,
 } from '../src';
 import { Manifest, only } from './util';
@@ -104,6 +104,12 @@ function installed<T>(make: (c: Chart) => T, pick?: (gateway: T) => unknown): ()
   });
 }
 const GKE = () => EdgeChain.of(EdgeHop.gkeExternalPassthrough());
+/** A list whose first entry is a hole (`[, ...items]`), as plain JavaScript can write it. */
+const sparse = <T>(...items: T[]): T[] => {
+  const list = new Array<T>(1);
+  list.push(...items);
+  return list;
+};
 
 const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = [
   {
@@ -170,6 +176,16 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'gw-proxy-config-merge', input: '`{ podAnnotations: { "proxy.istio.io/config": "concurrency: 2" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'concurrency: 2' } }), proxyConfig) },
       { id: 'gw-proxy-config-yaml', input: '`{ podAnnotations: { "proxy.istio.io/config": "[1" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '[1' } })) },
       { id: 'gw-proxy-config-list', input: '`{ podAnnotations: { "proxy.istio.io/config": "- a" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': '- a' } })) },
+      { id: 'gw-name-service', input: '`{ name: "1gateway" }` (also the Service\'s name: a DNS-1035 label)', run: build(gateway({ name: '1gateway' })) },
+      { id: 'gw-port-name-63', input: '`{ ports: [{ name: "http-" + "a".repeat(58), port: 80 }] }`', run: build(gateway({ ports: [port({ name: `http-${'a'.repeat(58)}` })] }), (o) => only(o, 'Service').spec.ports[0].name.length) },
+      { id: 'gw-ports-sparse', input: '`{ ports: [, { name: "http2", port: 80 }] }` (plain JavaScript)', run: build(gateway({ ports: sparse(port({})) })) },
+      { id: 'gw-label-constructor', input: '`{ podLabels: { constructor: "x" } }`', run: build(gateway({ podLabels: { constructor: 'x' } })) },
+      { id: 'gw-label-to-string', input: '`{ podLabels: { toString: "x" } }`', run: build(gateway({ podLabels: { toString: 'x' } }), (o) => only(o, 'Deployment').spec.template.metadata.labels.toString) },
+      { id: 'gw-annotations-string', input: '`{ podAnnotations: "abc" }` (plain JavaScript)', run: build(gateway({ podAnnotations: 'abc' })) },
+      { id: 'gw-annotations-size', input: '`{ serviceAnnotations: { "example.com/big": "x".repeat(262144) } }`', run: build(gateway({ serviceAnnotations: { 'example.com/big': 'x'.repeat(262144) } })) },
+      { id: 'gw-spread-string', input: '`{ spreadAcrossNodes: "false" }` (plain JavaScript)', run: build(gateway({ spreadAcrossNodes: 'false' })) },
+      { id: 'gw-topology-plain', input: '`{ topology: { numTrustedProxies: 1 } }` (plain JavaScript)', run: build(gateway({ topology: { numTrustedProxies: 1 } })) },
+      { id: 'gw-id-prototype', input: '`new IngressGateway(chart, "constructor")` (plain JavaScript)', run: build((c) => new IngressGateway(c, 'constructor')) },
       { id: 'gw-proxy-config-conflict', input: '`{ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { "proxy.istio.io/config": "{\\"gatewayTopology\\":{\\"numTrustedProxies\\":1}}" } }`', run: build(gateway({ topology: GatewayTopology.of({ numTrustedProxies: 2 }), podAnnotations: { 'proxy.istio.io/config': '{"gatewayTopology":{"numTrustedProxies":1}}' } })) },
       { id: 'gw-proxy-config-spelling', input: '`{ podAnnotations: { "proxy.istio.io/config": "gateway_topology: {num_trusted_proxies: \\"0\\"}" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'gateway_topology: {num_trusted_proxies: "0"}' } }), proxyConfig) },
       { id: 'gw-proxy-config-type', input: '`{ podAnnotations: { "proxy.istio.io/config": "holdApplicationUntilProxyStarts: \\"true\\"" } }`', run: build(gateway({ podAnnotations: { 'proxy.istio.io/config': 'holdApplicationUntilProxyStarts: "true"' } })) },
@@ -294,6 +310,14 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
         const d = new kplus.Deployment(c, 'echo', { containers: [{ image: 'echo' }], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });
         new IpAccessPolicy(c, 'policy', { target: PolicyTarget.workload(d), action: IpAccessAction.DENY, remoteIpBlocks: BLOCK });
       }) },
+      { id: 'policy-action-missing', input: '`{ target, ipBlocks }` without `action` (plain JavaScript)', run: build(policy({ action: undefined, ipBlocks: BLOCK })) },
+      { id: 'policy-sparse-blocks', input: '`{ ipBlocks: [, IpBlock.of("10.0.0.0/8")] }` (plain JavaScript)', run: build(policy({ ipBlocks: sparse(IpBlock.of('10.0.0.0/8')) })) },
+      { id: 'policy-dead-rule', input: '`{ action: DENY, ipBlocks: [IpBlock.of("10.0.0.0/8")], notIpBlocks: [IpBlock.of("10.0.0.0/8")] }`', run: build(policy({ ipBlocks: [IpBlock.of('10.0.0.0/8')], notIpBlocks: [IpBlock.of('10.0.0.0/8')] })) },
+      { id: 'policy-not-everything', input: '`{ action: DENY, notRemoteIpBlocks: [IpBlock.anyIpv4(), IpBlock.anyIpv6()] }`', run: build(policy({ notRemoteIpBlocks: [IpBlock.anyIpv4(), IpBlock.anyIpv6()] })) },
+      { id: 'policy-allow-everyone', input: '`{ action: ALLOW, ipBlocks: [IpBlock.anyIpv4()] }` (unnamed allow-all)', run: build(policy({ action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.anyIpv4()] }), (o) => spec(o).ipBlocks) },
+      { id: 'policy-ipv4-mapped', input: '`{ ipBlocks: [IpBlock.of("::ffff:10.1.2.3")] }`', run: build(policy({ ipBlocks: [IpBlock.of('::ffff:10.1.2.3')] }), (o) => spec(o).ipBlocks) },
+      { id: 'policy-external-on-sidecar', input: '`{ target: PolicyTarget.labels({ app: "echo" }), ipBlocks: [IpBlock.of("203.0.113.0/24")] }`', run: build(policy({ ipBlocks: [IpBlock.of('203.0.113.0/24')] })) },
+      { id: 'policy-pods-on-sidecar', input: '`{ target: PolicyTarget.labels({ app: "echo" }), ipBlocks: [IpBlock.of("10.4.0.0/14")] }`', run: build(policy({ ipBlocks: [IpBlock.of('10.4.0.0/14')] })) },
       { id: 'policy-namespace-differs', input: '`{ namespace: "other", target: PolicyTarget.labels({ app: "echo" }, { namespace: "apps" }) }`', run: build(policy({ namespace: 'other', target: PolicyTarget.labels({ app: 'echo' }, { namespace: 'apps' }), ipBlocks: BLOCK })) },
     ],
   },
@@ -315,6 +339,14 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'affinity-load-balancer', input: '`{ loadBalancer: { simple: "RANDOM" } }` (plain JavaScript)', run: build(affinity({ loadBalancer: { simple: 'RANDOM' } })) },
       { id: 'affinity-locality', input: '`{ localityLoadBalancing: "no" }` (plain JavaScript)', run: build(affinity({ localityLoadBalancing: 'no' })) },
       { id: 'affinity-locality-on', input: '`{ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) }), (o) => lb(o)) },
+      { id: 'hash-maglev-one', input: '`HashAlgorithm.maglev(1)` (istiod\'s prime test accepts 1)', run: value(() => JSON.stringify(HashAlgorithm.maglev(1)._fields)) },
+      { id: 'hash-cookie-ttl-too-long', input: '`ConsistentHash.cookie({ name: "s", ttl: Duration.days(365 * 300) })`', run: value(() => ConsistentHash.cookie({ name: 's', ttl: Duration.days(365 * 300) })) },
+      { id: 'affinity-host-numeric-tld', input: '`{ host: "echo.default.123" }`', run: build(affinity({ host: 'echo.default.123' })) },
+      { id: 'affinity-host-wildcard', input: '`{ host: "*.Example.com." }`', run: build(affinity({ host: '*.Example.com.' }), (o) => only(o, 'DestinationRule').spec.host) },
+      { id: 'affinity-locality-outlier', input: 'consistent hash, locality not off, and a JSON patch adding `trafficPolicy.outlierDetection`', run: build((c) => {
+        const a = new ClientAffinity(c, 'affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) });
+        ApiObject.of(a.resource).addJsonPatch(JsonPatch.add('/spec/trafficPolicy/outlierDetection', { consecutive5xxErrors: 5 }));
+      }) },
       { id: 'affinity-xff', input: '`ConsistentHash.header("x-forwarded-for")`, `localityLoadBalancing: false`', run: build(affinity({ loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-forwarded-for')), localityLoadBalancing: false })) },
     ],
   },
@@ -333,6 +365,15 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'edge-override', input: '`{ edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), topology: GatewayTopology.of({ numTrustedProxies: 1 }) }`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.googleCloudApplicationLoadBalancer()), topology: GatewayTopology.of({ numTrustedProxies: 1 }) }), (o) => proxyConfig(o)) },
       { id: 'edge-spoofable', input: '`{ edge: EdgeChain.of(EdgeHop.cloudflare(), <NLB with PROXY>), topology: { numTrustedProxies: 2, proxyProtocol: true } }` (istio/istio#31704)', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })), topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }) })) },
       { id: 'edge-proxy-unsupported', input: '`{ edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()), topology: { proxyProtocol: true } }`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.gkeExternalPassthrough()), topology: GatewayTopology.of({ proxyProtocol: true }) })) },
+      { id: 'edge-bypass', input: '`{ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()) }`, no `loadBalancerSourceRanges`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()) })) },
+      { id: 'edge-locked-by-ranges', input: 'the same, with `loadBalancerSourceRanges: EdgeHop.cloudflare().sourceRanges`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()), loadBalancerSourceRanges: EdgeHop.cloudflare().sourceRanges }), (o) => only(o, 'Service').spec.loadBalancerSourceRanges.length) },
+      { id: 'edge-ranges-too-wide', input: 'the same, with `loadBalancerSourceRanges: [IpBlock.of("0.0.0.0/0")]`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()), loadBalancerSourceRanges: [IpBlock.anyIpv4()] })) },
+      { id: 'edge-lock-down', input: '`EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.googleCloudApplicationLoadBalancer().lockDown("Cloud Armor admits Cloudflare only"))`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.googleCloudApplicationLoadBalancer().lockDown('Cloud Armor admits Cloudflare only')) })) },
+      { id: 'edge-lock-down-empty', input: '`EdgeHop.metalLb().lockDown("")`', run: value(() => EdgeHop.metalLb().lockDown('')) },
+      { id: 'edge-node-ports', input: '`EdgeHop.custom({ name: "proxy", layer: L7, serviceType: NODE_PORT })` with `numTrustedProxies` 1', run: build(gateway({ edge: EdgeChain.of(EdgeHop.custom({ name: 'proxy', layer: HopLayer.L7, serviceType: GatewayServiceType.NODE_PORT })) })) },
+      { id: 'edge-azure-service-tags', input: '`EdgeHop.azureFrontDoor()`, then `EdgeHop.azureLoadBalancer({ allowedServiceTags: ["AzureFrontDoor.Backend"] })`', run: build(gateway({ edge: EdgeChain.of(EdgeHop.azureFrontDoor(), EdgeHop.azureLoadBalancer({ allowedServiceTags: ['AzureFrontDoor.Backend'] })) }), (o) => only(o, 'Service').metadata.annotations) },
+      { id: 'edge-port-entry-skipped', input: '`EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.azureApplicationGateway())` (the ip:port entry is not the one read)', run: build(gateway({ edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.azureApplicationGateway().lockDown('NSG admits Cloudflare only')) })) },
+      { id: 'edge-port-entry-read', input: '`EdgeChain.of(EdgeHop.azureApplicationGateway())` (the ip:port entry is the one read)', run: build(gateway({ edge: EdgeChain.of(EdgeHop.azureApplicationGateway()) })) },
       { id: 'edge-client-ip-blocks', input: '`clientIpBlocks` on a gateway with `edge: EdgeChain.of(EdgeHop.metalLb())`', run: build((c) => {
         const gw = new IngressGateway(c, 'gw', { edge: EdgeChain.of(EdgeHop.metalLb()) });
         new IpAccessPolicy(c, 'policy', { target: PolicyTarget.gateway(gw), action: IpAccessAction.DENY, clientIpBlocks: BLOCK });
@@ -353,6 +394,7 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'k8s-gw-label-inject', input: '`{ podLabels: { "sidecar.istio.io/inject": "true" } }`', run: build(k8sGateway({ podLabels: { 'sidecar.istio.io/inject': 'true' } })) },
       { id: 'k8s-gw-class', input: '`{ gatewayClassName: "istio-waypoint" }`', run: build(k8sGateway({ gatewayClassName: 'istio-waypoint' })) },
       { id: 'k8s-gw-long-name', input: '`{ name: "<60 characters>" }`', run: build(k8sGateway({ name: 'a'.repeat(60) })) },
+      { id: 'k8s-gw-long-name-override', input: '`{ name: "<64 characters>", generatedName: "gw" }`', run: build(k8sGateway({ name: 'a'.repeat(64), generatedName: 'gw' })) },
       { id: 'k8s-gw-listener-clash', input: '`{ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: "tls", certificateRefs: ["c"] })] }`', run: build(k8sGateway({ listeners: [GatewayListener.http(), GatewayListener.https({ port: 80, name: 'tls', certificateRefs: ['c'] })] })) },
       { id: 'listener-reserved-port', input: '`GatewayListener.http({ port: 15021 })`', run: value(() => GatewayListener.http({ port: 15021 })) },
       { id: 'listener-wildcard-host', input: '`GatewayListener.http({ hostname: "*" })`', run: value(() => GatewayListener.http({ hostname: '*' })) },
@@ -382,12 +424,37 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'installed-helm-pod-labels', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "my-gw", namespace: "gw", podLabels: { app: "istio-ingressgateway" } })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'my-gw', namespace: 'gw', podLabels: { app: 'istio-ingressgateway' } })) },
       { id: 'installed-helm-inject-template', input: '`InstalledGateway.helm(chart, "gw", { releaseName: "gw", namespace: "gw", podAnnotations: { "inject.istio.io/templates": "sidecar" } })`', run: installed((c) => InstalledGateway.helm(c, 'gw', { releaseName: 'gw', namespace: 'gw', podAnnotations: { 'inject.istio.io/templates': 'sidecar' } })) },
       { id: 'installed-manifest-missing', input: '`InstalledGateway.manifest(chart, "gw", {})` (plain JavaScript)', run: installed((c) => InstalledGateway.manifest(c, 'gw', {} as never)) },
+      ],
+    },
+    {
+    title: 'Warnings and acknowledgements (`Warnings`)',
+    cases: [
+      { id: 'ack-unknown-id', input: '`Warnings.of(c).acknowledge("tproxy-run-as-root", "ok")`', run: build((c) => Warnings.of(c).acknowledge('tproxy-run-as-root', 'ok')) },
+      { id: 'ack-empty-reason', input: '`Warnings.of(c).acknowledge("tproxy-runs-as-root", "")`', run: build((c) => Warnings.of(c).acknowledge('tproxy-runs-as-root', '')) },
+      { id: 'ack-unmatched', input: 'an acknowledgement of `tproxy-runs-as-root` on a chart without TPROXY', run: build((c) => Warnings.of(c).acknowledge('tproxy-runs-as-root', 'reviewed')) },
+      { id: 'ack-subject', input: '`acknowledge("ip-block-host-bits", "meant", { subject: "remoteIpBlocks 2.2.2.2/24" })` on a policy with two host-bit blocks', run: build((c) => {
+        const p = policy({ remoteIpBlocks: IpBlock.ofAll(['2.2.2.2/24', '10.1.1.1/8']) })(c);
+        Warnings.of(p).acknowledge('ip-block-host-bits', 'meant', { subject: 'remoteIpBlocks 2.2.2.2/24' });
+      }) },
+      { id: 'strict-unacknowledged', input: '`Warnings.strict(app)` with an unacknowledged warning', run: () => {
+        try {
+          return build((c) => {
+            policy({ ipBlocks: [IpBlock.of('10.1.2.3/8')] })(c);
+            Warnings.strict(c.node.scope as App);
+          })();
+        } catch (e) {
+          // cdk8s reports synth-time validation errors as a plain Error listing each message.
+          return { warnings: [], error: (e as Error).message };
+        }
+      } },
     ],
   },
   {
     title: 'Paths for `explain`',
     cases: [
       { id: 'explain-not-ip', input: '`explain({ client: "client.example", hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })`', run: value(() => explain({ client: 'client.example', hops: [], gateway: { numTrustedProxies: 0, proxyProtocol: false } })) },
+      { id: 'explain-huge-n', input: '`explain({ hops: [{ kind: L7, name: "ALB", appendsXff: 1 }], gateway: { numTrustedProxies: 4294967295, proxyProtocol: false } }).spoofable`', run: value(() => explain({ hops: [{ kind: ExplainHopKind.L7, name: 'ALB', appendsXff: 1 }], gateway: { numTrustedProxies: 4294967295, proxyProtocol: false } }).spoofable) },
+      { id: 'explain-kind-missing', input: '`explain({ hops: [{ name: "CDN", appendsXff: 1 }], gateway: { numTrustedProxies: 1, proxyProtocol: false } })` (plain JavaScript)', run: value(() => explain({ hops: [{ name: 'CDN', appendsXff: 1 } as never], gateway: { numTrustedProxies: 1, proxyProtocol: false } })) },
       { id: 'explain-negative-hops', input: '`explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })`', run: value(() => explain({ hops: [], gateway: { numTrustedProxies: -1, proxyProtocol: false } })) },
     ],
   },

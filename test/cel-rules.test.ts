@@ -46,7 +46,7 @@ function everyPolicyAndRule(): Manifest[] {
   const hashes = [ConsistentHash.sourceIp(), ConsistentHash.header('x-user'), ConsistentHash.cookie({ name: 's' }), ConsistentHash.queryParameter('u')];
   [undefined, HashAlgorithm.ringHash(), HashAlgorithm.maglev()].forEach((algorithm, i) => hashes.forEach((hash, j) =>
     new ClientAffinity(chart, `hash-${i}-${j}`, { host: 'echo', loadBalancer: LoadBalancer.consistentHash(hash, algorithm) })));
-  Object.values(SimpleLb).forEach((simple) => new ClientAffinity(chart, simple, { host: 'echo', loadBalancer: LoadBalancer.simple(simple) }));
+  Object.values(SimpleLb).forEach((simple) => new ClientAffinity(chart, simple.toLowerCase().replace(/_/g, '-'), { host: 'echo', loadBalancer: LoadBalancer.simple(simple) }));
   return Testing.synth(chart);
 }
 

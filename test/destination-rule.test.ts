@@ -1,4 +1,5 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import { formatViolations, violationsOf } from './schema';
 import {
   ClientAffinity, ConsistentHash, HashAlgorithm, LoadBalancer, SimpleLb, SourceIpValidationError, Warnings,
 } from '../src';
@@ -15,7 +16,8 @@ describe('ClientAffinity', () => {
   test('tells the size check an upper bound of what it writes', () => {
     const chart = newChart();
     new ClientAffinity(chart, 'Cookie', {
-      name: 'c'.repeat(253), namespace: 'n'.repeat(63), host: 'h'.repeat(253),
+      // The longest host istiod accepts: 253 characters in labels of at most 63.
+      name: 'c'.repeat(253), namespace: 'n'.repeat(63), host: ['h'.repeat(63), 'h'.repeat(63), 'h'.repeat(63), 'h'.repeat(61)].join('.'),
       loadBalancer: LoadBalancer.consistentHash(ConsistentHash.cookie({ name: 'session', ttl: Duration.hours(1) })),
     });
     new ClientAffinity(chart, 'Simple', { host: 'echo', loadBalancer: LoadBalancer.simple(SimpleLb.LEAST_REQUEST), localityLoadBalancing: false });
@@ -87,12 +89,33 @@ describe('ClientAffinity', () => {
     expect(loadBalancerOf(LoadBalancer.simple(SimpleLb.ROUND_ROBIN), true)).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true } });
   });
 
-  test('warns that locality load balancing breaks consistent hashing', () => {
+  test('does not warn about locality without outlierDetection (Istio then applies no locality priorities)', () => {
     const chart = newChart();
     new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) });
+    new ClientAffinity(chart, 'On', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()), localityLoadBalancing: true });
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([]);
+  });
+
+  test('warns that locality load balancing breaks consistent hashing once a patch adds outlierDetection', () => {
+    // GIVEN
+    const chart = newChart();
+    const affinity = new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) });
+    // WHEN
+    ApiObject.of(affinity.resource).addJsonPatch(JsonPatch.add('/spec/trafficPolicy/outlierDetection', { consecutive5xxErrors: 5 }));
+    synth(chart);
+    // THEN
     expect(Warnings.collect(chart)).toEqual([expect.objectContaining({
-      path: 'test/Affinity', id: 'consistent-hash-with-locality-lb', message: expect.stringMatching(/Fix: set localityLoadBalancing: false/),
+      path: 'test/Affinity', id: 'consistent-hash-with-locality-lb', message: expect.stringMatching(/with outlierDetection.*Fix: set localityLoadBalancing: false/),
     })]);
+  });
+
+  test('does not warn with outlierDetection when locality load balancing is off for the host', () => {
+    const chart = newChart();
+    const affinity = new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()), localityLoadBalancing: false });
+    ApiObject.of(affinity.resource).addJsonPatch(JsonPatch.add('/spec/trafficPolicy/outlierDetection', { consecutive5xxErrors: 5 }));
+    synth(chart);
+    expect(Warnings.collect(chart)).toEqual([]);
   });
 
   test('does not warn about locality for simple load balancing', () => {
@@ -111,8 +134,8 @@ describe('ClientAffinity', () => {
 
   test('lets a warning be acknowledged with a reason', () => {
     const chart = newChart();
-    const affinity = new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) });
-    Warnings.of(affinity).acknowledge('consistent-hash-with-locality-lb', 'single-zone cluster');
+    const affinity = new ClientAffinity(chart, 'Affinity', { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.header('x-forwarded-for')), localityLoadBalancing: false });
+    Warnings.of(affinity).acknowledge('consistent-hash-on-xff', 'the header is set by our own proxy');
     expect(Warnings.collect(chart)).toEqual([]);
   });
 
@@ -135,8 +158,39 @@ describe('ClientAffinity', () => {
     expect(() => HashAlgorithm.maglev(65536)).toThrow(/'tableSize' must be a prime number \(Istio rejects others\), got 65536\. Fix: use 65521 or 65537/);
   });
 
-  test('fails if the maglev table size is 5000011 or more', () => {
-    expect(() => HashAlgorithm.maglev(5000011)).toThrow(/'tableSize' must be a whole number from 2 to 5000010, got 5000011/);
+  test('fails if the maglev table size is 0, or 5000011 or more, as istiod does', () => {
+    expect(() => HashAlgorithm.maglev(5000011)).toThrow(/'tableSize' must be a whole number from 1 to 5000010, got 5000011/);
+    expect(() => HashAlgorithm.maglev(0)).toThrow(/got 0/);
+  });
+
+  test('accepts the maglev table sizes istiod accepts: 1, 2, 3 and odd primes (Envoy\'s isPrime, which istiod copies)', () => {
+    for (const size of [1, 2, 3, 5, 65537, 4999999]) {
+      expect(loadBalancerOf(LoadBalancer.consistentHash(ConsistentHash.sourceIp(), HashAlgorithm.maglev(size)), false).consistentHash.maglev).toEqual({ tableSize: size });
+    }
+    expect(() => HashAlgorithm.maglev(9)).toThrow(/Fix: use 7 or 11/);
+  });
+
+  test('agrees with a brute-force primality test on every table size up to 3,000', () => {
+    const prime = (n: number) => n > 1 && Array.from({ length: Math.floor(Math.sqrt(n)) - 1 }, (_, i) => i + 2).every((d) => n % d !== 0);
+    const refused: number[] = [];
+    for (let n = 1; n <= 3_000; n++) {
+      try {
+        HashAlgorithm.maglev(n);
+      } catch {
+        refused.push(n);
+      }
+    }
+    // Istio's only departure from primality: 1.
+    expect(refused).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1).filter((n) => n !== 1 && !prime(n)));
+  });
+
+  test('writes a cookie lifetime Go can parse, and fails on one beyond time.Duration or below a millisecond', () => {
+    const ttl = (d: Duration) => loadBalancerOf(LoadBalancer.consistentHash(ConsistentHash.cookie({ name: 's', ttl: d })), false).consistentHash.httpCookie.ttl;
+    expect(ttl(Duration.days(365 * 290))).toBe('9145440000s');
+    expect(ttl(Duration.millis(1500))).toBe('1500ms');
+    expect(() => ConsistentHash.cookie({ name: 's', ttl: Duration.days(365 * 300) }))
+      .toThrow(/'ttl' must be a whole number of milliseconds from 0 to 9223372036854 \(Go's time\.Duration.*got "9460800000000 ms"/);
+    expect(() => ConsistentHash.cookie({ name: 's', ttl: Duration.millis(0.5) })).toThrow(/got "a fraction of a millisecond"/);
   });
 
   test('fails if the ring size is 0 or fractional', () => {
@@ -147,8 +201,27 @@ describe('ClientAffinity', () => {
   test('fails if the host is empty or carries a scheme or port', () => {
     const chart = newChart();
     const loadBalancer = LoadBalancer.simple(SimpleLb.RANDOM);
-    expect(() => new ClientAffinity(chart, 'A', { host: '', loadBalancer })).toThrow(/\[test\/A\] ClientAffinity: 'host' must be a lower-case DNS name/);
+    expect(() => new ClientAffinity(chart, 'A', { host: '', loadBalancer })).toThrow(/\[test\/A\] ClientAffinity: 'host' must be a DNS name istiod accepts.*it is empty/);
     expect(() => new ClientAffinity(chart, 'B', { host: 'http://echo:80', loadBalancer })).toThrow(/got "http:\/\/echo:80"/);
+  });
+
+  test('fails on a host istiod\'s ValidateWildcardDomain refuses: a label over 63, an all-numeric TLD, over 255 characters', () => {
+    const host = (h: string) => () => new ClientAffinity(newChart(), 'A', { host: h, loadBalancer: LoadBalancer.simple(SimpleLb.RANDOM) });
+    expect(host(`${'a'.repeat(64)}.example.com`)).toThrow(/the label "a{64}" is not a DNS label of at most 63/);
+    expect(host(`echo.${'b'.repeat(64)}`)).toThrow(/the label "b{64}"/);
+    expect(host('echo.default.123')).toThrow(/the last label "123" is all-numeric/);
+    expect(host(`${'a.'.repeat(127)}com`)).toThrow(/it has 257 characters \(at most 255\)/);
+    expect(host('echo.*.example.com')).toThrow(/the label "\*"/);
+  });
+
+  test('accepts every host istiod accepts: wildcards, capitals, a trailing dot, a numeric first label, 63-character labels', () => {
+    for (const h of ['*', '*.example.com', '*-svc.example.com', 'Echo.Default.svc.cluster.local', 'istio.io.', '123', `${'a'.repeat(63)}.com`, '10.0.0.1.nip.io']) {
+      const chart = newChart();
+      new ClientAffinity(chart, 'A', { host: h, loadBalancer: LoadBalancer.simple(SimpleLb.RANDOM) });
+      const objects = Testing.synth(chart);
+      expect(only(objects, 'DestinationRule').spec.host).toBe(h);
+      expect(formatViolations(violationsOf(objects))).toEqual([]);
+    }
   });
 
   test('fails if the load balancer is a plain object with both simple and consistentHash', () => {

@@ -296,3 +296,64 @@ describe('EdgeHop and EdgeChain failures', () => {
     expect(() => EdgeHop.awsAlb({ xffClientPort: 'yes' as unknown as boolean })).toThrow(/'xffClientPort' must be true or false, got "yes"/);
   });
 });
+
+describe('who can reach each hop directly', () => {
+  test('presets say whether their hop faces the internet', () => {
+    expect(EdgeHop.gkeExternalPassthrough().publiclyReachable).toBe(true);
+    expect(EdgeHop.gkeInternalPassthrough().publiclyReachable).toBe(false);
+    expect(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP }).publiclyReachable).toBe(true);
+    expect(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, internetFacing: false }).publiclyReachable).toBe(false);
+    expect(EdgeHop.azureLoadBalancer({ internal: true }).publiclyReachable).toBe(false);
+  });
+
+  test('presets carry the ranges their provider publishes, so a range lock can be checked', () => {
+    expect(EdgeHop.cloudflare().sourceRanges.map(String)).toContain('173.245.48.0/20');
+    expect(EdgeHop.cloudflare().sourceRanges.map(String)).toContain('2606:4700::/32');
+    expect(EdgeHop.googleCloudApplicationLoadBalancer().sourceRanges.map(String)).toEqual(['130.211.0.0/22', '35.191.0.0/16']);
+    expect(EdgeHop.cloudFront().sourceRanges).toEqual([]);
+  });
+
+  test('an Azure load balancer with service tags is locked down, and writes the annotation', () => {
+    const hop = EdgeHop.azureLoadBalancer({ allowedServiceTags: ['AzureFrontDoor.Backend'] });
+    expect(hop.lockedDown).toBe('the network security group admits only the service tags AzureFrontDoor.Backend');
+    expect(hop.serviceAnnotations).toEqual({ 'service.beta.kubernetes.io/azure-allowed-service-tags': 'AzureFrontDoor.Backend' });
+    expect(() => EdgeHop.azureLoadBalancer({ allowedServiceTags: [] })).toThrow(/'allowedServiceTags' must be a non-empty list of Azure service tags/);
+  });
+
+  test('lockDown returns a locked copy and leaves the hop as it was', () => {
+    const hop = EdgeHop.googleCloudApplicationLoadBalancer();
+    const locked = hop.lockDown('Cloud Armor admits Cloudflare only');
+    expect([hop.lockedDown, locked.lockedDown]).toEqual([undefined, 'Cloud Armor admits Cloudflare only']);
+    expect({ ...locked, lockedDown: undefined }).toEqual({ ...hop, lockedDown: undefined });
+    expect(EdgeChain.of(EdgeHop.cloudflare(), locked).explainEdge().hops[1].lockedDown).toBe('Cloud Armor admits Cloudflare only');
+  });
+
+  test('an internal hop reaches explain as locked down', () => {
+    expect(EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeInternalPassthrough()).explainEdge().hops[1].lockedDown)
+      .toBe('an internal load balancer, not reachable from the internet');
+  });
+
+  test('fails if a custom hop gives a range that is not a CIDR, or a lock-down that says nothing', () => {
+    expect(() => EdgeHop.custom({ name: 'p', layer: HopLayer.L7, sourceRanges: ['10.0.0.300/8'], lockedDown: ' ' }))
+      .toThrow(/2 problems:[\s\S]*'lockedDown' must be a non-empty string[\s\S]*'sourceRanges' must be CIDRs/);
+  });
+});
+
+describe('EdgeChain.carriesClientAddress and hopWritingTrustedPortEntry', () => {
+  test('loses the client at an L4 hop that replaces the source before a passthrough one', () => {
+    const hider = EdgeHop.custom({ name: 'tcp proxy', layer: HopLayer.L4_PROXY });
+    expect(EdgeChain.of(hider, EdgeHop.metalLb()).carriesClientAddress).toBe(false);
+    expect(EdgeChain.of(EdgeHop.cloudflare(), hider, EdgeHop.metalLb()).carriesClientAddress).toBe(true);
+    expect(EdgeChain.of(EdgeHop.metalLb()).carriesClientAddress).toBe(true);
+  });
+
+  test('names the hop only when its ip:port entry is the one the gateway reads', () => {
+    const appGateway = EdgeHop.azureApplicationGateway();
+    const chain = EdgeChain.of(EdgeHop.cloudflare(), appGateway);
+    expect(chain.hopWritingTrustedPortEntry(1)).toBe(appGateway); // the rightmost entry: Application Gateway's ip:port
+    expect(chain.hopWritingTrustedPortEntry(2)).toBeUndefined(); // Cloudflare's entry, without a port
+    expect(chain.hopWritingTrustedPortEntry(0)).toBeUndefined(); // the TCP peer, no header read
+    expect(EdgeChain.of(EdgeHop.custom({ name: 'two', layer: HopLayer.L7, xffEntriesAppended: 2, writesPortInXff: true, serviceType: GatewayServiceType.CLUSTER_IP }))
+      .hopWritingTrustedPortEntry(1)).toBeUndefined(); // its own address, appended last, has no port
+  });
+});

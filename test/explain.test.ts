@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import {
-  explain, ExplainFindingId, ExplainGateway, ExplainHop, ExplainHopKind, ExplainLayerRole, ExplainPath, ExplainResult,
-  ExplainRun, SourcePreservation, ExternalTrafficPolicy, InterceptionMode, SourceIpValidationError,
+  AwsNlbTargetType, ClassicElbListener, EdgeChain, EdgeHop, explain, ExplainFindingId, ExplainGateway, ExplainHop, ExplainHopKind, ExplainLayerRole,
+  ExplainPath, ExplainResult, ExplainRun, ExternalTrafficPolicy, GatewayServiceType, HopLayer, InterceptionMode, IpBlock, simulateEnvoyXff,
+  SourceIpValidationError, SourcePreservation,
 } from '../src';
 
 const CLIENT = '203.0.113.7';
@@ -86,15 +87,15 @@ describe('explain: the spoof check fires', () => {
     // The user saw x-envoy-external-address = Cloudflare's address.
     const app = result.normal.layers[result.normal.layers.length - 1];
     expect(app.externalAddress).toBe('198.51.100.30');
-    expect(findingIds(result)).toEqual([ExplainFindingId.XFF_SPOOFABLE, ExplainFindingId.TRUSTS_PROXY_ADDRESS]);
+    expect(findingIds(result)).toEqual([ExplainFindingId.XFF_SPOOFABLE, ExplainFindingId.TRUSTS_PROXY_ADDRESS, ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS]);
   });
 });
 
 describe('explain: the spoof check stays quiet on correct paths', () => {
   test.each<[string, ExplainPath]>([
     ['GCLB (appends 2) with numTrustedProxies 2', path([GCLB], gateway(2, false))],
-    ['Cloudflare (appends 1) and a PROXY load balancer with numTrustedProxies 1 (istio/istio#31704)',
-      path([CLOUDFLARE, NLB_PROXY], gateway(1, true, ExternalTrafficPolicy.LOCAL))],
+    ['Cloudflare (appends 1) and a locked-down PROXY load balancer with numTrustedProxies 1 (istio/istio#31704)',
+      path([CLOUDFLARE, { ...NLB_PROXY, lockedDown: 'admits Cloudflare only' }], gateway(1, true, ExternalTrafficPolicy.LOCAL))],
     ['an L4 NLB with externalTrafficPolicy Local and numTrustedProxies 0', path([GKE_NLB], gateway(0, false, ExternalTrafficPolicy.LOCAL))],
     ['an ALB (appends 1) with numTrustedProxies 1', path([ALB], gateway(1, false))],
     ['a PROXY load balancer with numTrustedProxies 0 and externalTrafficPolicy Cluster', path([NLB_PROXY], gateway(0, true, ExternalTrafficPolicy.CLUSTER))],
@@ -114,11 +115,13 @@ describe('explain: the spoof check stays quiet on correct paths', () => {
       fc.constantFrom('none', 'proxy', 'passthrough'),
       (laterAppends, firstAppends, front) => {
         const appends = [firstAppends, ...laterAppends];
-        const hops: ExplainHop[] = appends.map((n, i) => l7(`proxy ${i}`, n, `198.51.100.${i + 1}`));
+        // Every hop after the first is locked down, so only the front door is an entry point.
+        const locked = { lockedDown: 'admits the hop in front only' };
+        const hops: ExplainHop[] = appends.map((n, i) => ({ ...l7(`proxy ${i}`, n, `198.51.100.${i + 1}`), ...(i > 0 ? locked : {}) }));
         if (front === 'proxy') {
-          hops.push(l4('lb', true, SourcePreservation.NEVER, '192.0.2.40'));
+          hops.push({ ...l4('lb', true, SourcePreservation.NEVER, '192.0.2.40'), ...locked });
         } else if (front === 'passthrough') {
-          hops.push(l4('lb', false, SourcePreservation.WITH_LOCAL, '192.0.2.40'));
+          hops.push({ ...l4('lb', false, SourcePreservation.WITH_LOCAL, '192.0.2.40'), ...locked });
         }
         const total = appends.reduce((a, b) => a + b, 0);
         const right = explain(path(hops, gateway(total, front === 'proxy', ExternalTrafficPolicy.LOCAL)));
@@ -256,7 +259,7 @@ describe('explain: what each layer sees', () => {
     expect(result.path).toEqual({
       client: CLIENT,
       forgedAddress: FORGED,
-      hops: [{ kind: ExplainHopKind.L7, name: 'CDN', address: '192.0.2.1', appendsXff: 1, writesPort: false }],
+      hops: [{ kind: ExplainHopKind.L7, name: 'CDN', address: '192.0.2.1', appendsXff: 1, writesPort: false, enforcesLoadBalancerSourceRanges: false }],
       gateway: { name: 'ingress gateway', numTrustedProxies: 1, proxyProtocol: false, address: '192.0.2.200', nodeAddress: '192.0.2.100' },
       app: { name: 'app', interceptionMode: InterceptionMode.REDIRECT },
       assumed: false,
@@ -310,5 +313,166 @@ describe('explain: input checks', () => {
       expect.stringMatching(/^'hops\[0\]\.appendsXff' must be a whole number from 0 to 16, got 1\.5/),
       expect.stringMatching(/^'gateway\.numTrustedProxies' must be a whole number from 0 to 4294967295, got -1/),
     ]);
+  });
+});
+
+describe('explain: every entry point an attacker can reach', () => {
+  const CF_RANGES = EdgeHop.cloudflare().sourceRanges.map(String);
+  const cfToNlb = (extra: Partial<ExplainGateway> = {}, nlb: Partial<ExplainHop> = {}) => path(
+    [{ ...CLOUDFLARE, sourceRanges: CF_RANGES }, { ...NLB_PROXY, enforcesLoadBalancerSourceRanges: true, ...nlb } as ExplainHop],
+    { ...gateway(1, true, ExternalTrafficPolicy.CLUSTER), serviceType: GatewayServiceType.LOAD_BALANCER, ...extra },
+  );
+
+  test('fires when a load balancer behind a CDN is reachable directly, naming the entry point, with its forged request', () => {
+    // GIVEN Cloudflare in front of an NLB with PROXY protocol, numTrustedProxies 1 (right for the front door)
+    const result = explain(cfToNlb());
+    // THEN the front door is safe, but connecting to the NLB directly lets the client write the trusted entry
+    expect(result.spoofable).toBe(false);
+    expect(result.bypassable).toBe(true);
+    expect(result.entryPoints.map((e) => [e.name, e.reachable, e.spoofable])).toEqual([
+      ['Cloudflare', true, false], ['AWS NLB (PROXY v2)', true, true], ['ingress gateway node ports', false, false],
+    ]);
+    const bypass = result.entryPoints[1];
+    expect(bypass.run?.layers.map((l) => l.name)).toEqual(['client', 'AWS NLB (PROXY v2)', 'ingress gateway', 'app sidecar', 'app']);
+    expect(bypass.run?.trustedAddress).toBe(FORGED);
+    const finding = result.findings.find((f) => f.id === ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS);
+    expect(finding).toMatchObject({ subject: 'entry point AWS NLB (PROXY v2)' });
+    expect(finding?.message).toMatch(/^a client that connects to "AWS NLB \(PROXY v2\)" directly, skipping "Cloudflare", and sends X-Forwarded-For with 198\.51\.100\.66 makes the gateway trust 198\.51\.100\.66/);
+    expect(finding?.fix).toMatch(/let only "Cloudflare" reach "AWS NLB \(PROXY v2\)".*\("Cloudflare" sends from 173\.245\.48\.0\/20, .*lockDown\(\.\.\.\).*trusted CIDRs/);
+  });
+
+  test('stays quiet when loadBalancerSourceRanges admit only the front hop\'s published ranges', () => {
+    const result = explain(cfToNlb({ loadBalancerSourceRanges: CF_RANGES.slice(0, 3) }));
+    expect(result.findings).toEqual([]);
+    expect(result.entryPoints[1]).toMatchObject({ reachable: false, lockedDown: 'loadBalancerSourceRanges admit only "Cloudflare"\'s published ranges', run: null });
+  });
+
+  test('fires when loadBalancerSourceRanges admit more than the front hop, or everyone, or the hop does not enforce them', () => {
+    for (const [ranges, nlb, why] of [
+      [[...CF_RANGES, '203.0.113.0/24'], {}, /loadBalancerSourceRanges .*203\.0\.113\.0\/24 admit more than "Cloudflare"'s published ranges/],
+      [['0.0.0.0/0'], {}, /admit more than/],
+      [CF_RANGES, { enforcesLoadBalancerSourceRanges: false }, /"AWS NLB \(PROXY v2\)" is not known to enforce loadBalancerSourceRanges/],
+    ] as const) {
+      const result = explain(cfToNlb({ loadBalancerSourceRanges: ranges }, nlb));
+      expect(result.bypassable).toBe(true);
+      expect(result.findings.find((f) => f.id === ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS)?.message).toMatch(why);
+    }
+  });
+
+  test('takes loadBalancerSourceRanges as the front hop\'s when it publishes none, unless they admit a whole address family', () => {
+    const noRanges = (ranges: string[]) => explain(path([CLOUDFLARE, { ...NLB_PROXY, enforcesLoadBalancerSourceRanges: true } as ExplainHop],
+      { ...gateway(1, true), serviceType: GatewayServiceType.LOAD_BALANCER, loadBalancerSourceRanges: ranges }));
+    expect(noRanges(['198.51.100.0/24']).bypassable).toBe(false);
+    expect(noRanges(['198.51.100.0/24']).entryPoints[1].lockedDown).toMatch(/publishes no fixed ranges, so they are taken as its/);
+    expect(noRanges(['0.0.0.0/0', '::/0']).bypassable).toBe(true);
+  });
+
+  test('fires for the node ports of a NodePort Service behind an HTTP proxy', () => {
+    const result = explain(path([l7('corporate proxy', 1, '198.51.100.5')], { ...gateway(1, false, ExternalTrafficPolicy.CLUSTER), serviceType: GatewayServiceType.NODE_PORT }));
+    expect(result.spoofable).toBe(false);
+    expect(result.entryPoints[1]).toMatchObject({ name: 'ingress gateway node ports', reachable: true, spoofable: true });
+    expect(result.findings.map((f) => f.subject)).toEqual(['entry point ingress gateway node ports']);
+    expect(result.findings[0].fix).toMatch(/^admit only "corporate proxy" to the node ports/);
+  });
+
+  test('fires for PROXY-protocol node ports even with numTrustedProxies 0: the client writes its own PROXY header', () => {
+    const result = explain(path([l4('lb', true, SourcePreservation.NEVER, '192.0.2.40')], { ...gateway(0, true, ExternalTrafficPolicy.CLUSTER), serviceType: GatewayServiceType.NODE_PORT }));
+    const nodePorts = result.entryPoints[1];
+    expect(nodePorts.spoofable).toBe(true);
+    expect(gatewayRow(nodePorts.run as ExplainRun)).toMatchObject({ proxyProtocolSource: FORGED, remoteIpBlocks: FORGED });
+    expect(result.findings[0].message).toMatch(/writes its own PROXY header with source 198\.51\.100\.66/);
+  });
+
+  test('decides without a cap on numTrustedProxies: the forged request shows 64 entries and still selects a forged one', () => {
+    const result = explain(path([ALB], gateway(4294967295, false)));
+    expect(result.spoofable).toBe(true);
+    expect(result.entryPoints[0].forgedEntries).toBe(4294967294);
+    expect(result.spoofed.layers[0].xff?.split(',')).toHaveLength(64);
+    expect(result.spoofed.trustedAddress).toBe(FORGED);
+  });
+
+  test('flags a chain of presets exactly when some reachable entry point lets a forged header choose the trusted address (simulator as oracle)', () => {
+    const front = [
+      () => EdgeHop.cloudflare(), () => EdgeHop.cloudFront(), () => EdgeHop.azureFrontDoor(), () => EdgeHop.awsAlb(),
+      () => EdgeHop.googleCloudApplicationLoadBalancer(), () => EdgeHop.custom({ name: 'proxy', layer: HopLayer.L7, xffEntriesAppended: 2 }),
+    ];
+    const last = [
+      () => EdgeHop.gkeExternalPassthrough(), () => EdgeHop.gkeInternalPassthrough(), () => EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }),
+      () => EdgeHop.awsNlb({ targetType: AwsNlbTargetType.INSTANCE, internetFacing: false }), () => EdgeHop.azureLoadBalancer(),
+      () => EdgeHop.azureLoadBalancer({ allowedServiceTags: ['AzureFrontDoor.Backend'] }), () => EdgeHop.metalLb(), () => EdgeHop.awsAlb(),
+      () => EdgeHop.googleCloudApplicationLoadBalancer(), () => EdgeHop.hetzner({ proxyProtocol: true }), () => EdgeHop.awsClassicElb(ClassicElbListener.HTTP),
+      () => EdgeHop.azureApplicationGateway({ portStripped: true }),
+      () => EdgeHop.custom({ name: 'node-port proxy', layer: HopLayer.L7, serviceType: GatewayServiceType.NODE_PORT }),
+    ];
+    const tally = { flagged: 0, quiet: 0, bypassOnly: 0, lockedByRanges: 0 };
+    const rangeChoices: (readonly string[] | undefined)[] = [undefined, CF_RANGES, CF_RANGES.slice(2, 5), ['0.0.0.0/0'], ['203.0.113.0/24'], [...CF_RANGES, '192.0.2.0/24']];
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.nat(front.length - 1), fc.boolean()), { maxLength: 3 }),
+      fc.tuple(fc.nat(last.length - 1), fc.boolean()),
+      fc.integer({ min: 0, max: 8 }),
+      fc.nat(rangeChoices.length - 1),
+      (fronts, [lastIndex, lockLast], n, rangeIndex) => {
+        const hops = [...fronts.map(([i, lock], k) => (lock && k > 0 ? front[i]().lockDown('locked') : front[i]())),
+          lockLast ? last[lastIndex]().lockDown('locked') : last[lastIndex]()];
+        const chain = EdgeChain.of(...hops);
+        const settings = chain.gatewaySettings();
+        const ranges = chain.serviceType === GatewayServiceType.LOAD_BALANCER ? rangeChoices[rangeIndex] : undefined;
+        const result = explain({
+          ...chain.explainEdge(),
+          gateway: { numTrustedProxies: n, proxyProtocol: settings.proxyProtocol, serviceType: chain.serviceType, ...(ranges === undefined ? {} : { loadBalancerSourceRanges: ranges }) },
+        });
+
+        // The oracle: which entry points a client reaches, judged from the hops themselves ...
+        const reachable = (k: number): boolean => {
+          if (k === 0) {
+            return true;
+          }
+          if (k === hops.length) {
+            return chain.serviceType === GatewayServiceType.NODE_PORT;
+          }
+          const hop = hops[k];
+          if (hop.lockedDown !== undefined || !hop.publiclyReachable) {
+            return false;
+          }
+          if (k !== hops.length - 1 || ranges === undefined || !hop.enforcesLoadBalancerSourceRanges || ranges.includes('0.0.0.0/0')) {
+            return true;
+          }
+          const published = hops[k - 1].sourceRanges;
+          return published.length > 0 && !ranges.every((r) => published.some((p) => p.contains(IpBlock.of(r))));
+        };
+        // ... and whether any number of forged entries sent there makes the simulated gateway trust the forged address.
+        const forgedWins = (k: number): boolean => {
+          for (let copies = 0; copies <= n + 1; copies++) {
+            const entries: string[] = Array.from({ length: copies }, () => FORGED);
+            hops.slice(k).forEach((hop, j) => {
+              for (let e = 0; e < hop.xffEntriesAppended; e++) {
+                entries.push(e === 0 && hop.writesPortInXff ? `192.0.2.${j + 1}:51234` : `192.0.2.${j + 1}`);
+              }
+            });
+            const proxySource = k === hops.length && settings.proxyProtocol ? FORGED : undefined;
+            const gatewaySees = simulateEnvoyXff({
+              remoteAddress: proxySource ?? '192.0.2.250', xff: entries.length === 0 ? null : entries.join(','), useRemoteAddress: true, xffNumTrustedHops: n,
+            });
+            if (gatewaySees.trustedClientAddress === FORGED) {
+              return true;
+            }
+          }
+          return false;
+        };
+        const expected = Array.from({ length: hops.length + 1 }, (_, k) => reachable(k) && forgedWins(k));
+        const flagged = result.findings.some((f) => f.id === ExplainFindingId.XFF_SPOOFABLE || f.id === ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS);
+        expect(flagged).toBe(expected.some(Boolean));
+        tally[flagged ? 'flagged' : 'quiet']++;
+        tally.bypassOnly += result.bypassable && !result.spoofable ? 1 : 0;
+        tally.lockedByRanges += result.entryPoints.some((e) => e.lockedDown?.startsWith('loadBalancerSourceRanges')) ? 1 : 0;
+        for (const entry of result.entryPoints) {
+          expect([entry.hopIndex, entry.spoofable]).toEqual([entry.hopIndex, expected[entry.hopIndex]]);
+          // The simulated forged request agrees with the verdict.
+          expect(entry.run === null || (entry.run.trustedAddress === FORGED) === entry.spoofable).toBe(true);
+        }
+      },
+    ), { numRuns: 300, seed: 20261201 });
+    // Not vacuous: both verdicts, bypass-only chains and range lock-downs all occur.
+    expect(Object.values(tally).every((count) => count >= 20)).toBe(true);
   });
 });

@@ -38,6 +38,18 @@ describe('IstioVersion', () => {
     expect(() => IstioVersion.targetOf(app)).toThrow(/context cdk8s-istio-source-ip:istioVersion must be a version such as "1.20", got 20/);
   });
 
+  test('fails if the app already has children (constructs refuses context then, with a plain Error)', () => {
+    const app = new App({ outdir: 'dist' });
+    new Chart(app, 'c');
+    expect(() => IstioVersion.V1_20.applyTo(app)).toThrow(/IstioVersion.applyTo: the app must get its target before it has children.*Fix: call applyTo right after new App\(\)/);
+  });
+
+  test('fails with our error for a scope or version that is not one (plain JavaScript)', () => {
+    expect(() => IstioVersion.targetOf(null as never)).toThrow(/IstioVersion.targetOf: 'scope' must be a construct/);
+    expect(() => IstioVersion.V1_20.applyTo({} as never)).toThrow(/IstioVersion.applyTo: 'scope' must be a construct/);
+    expect(() => IstioVersion.V1_30.isAtLeast('1.20' as never)).toThrow(/'other' must be an IstioVersion, got "1.20"/);
+  });
+
   test('the seed app for 1.20 writes networking.istio.io/v1beta1, and v1 for 1.30', () => {
     const kinds = ['Gateway', 'VirtualService', 'DestinationRule'];
     const versions = (app: App) => Testing.synth(new SeedScenario(app, 'source-ip')).filter((o) => kinds.includes(o.kind)).map((o) => o.apiVersion);

@@ -136,6 +136,25 @@ describe('renderSourceIpReport', () => {
     expect(report).not.toContain('**Findings:** none.');
   });
 
+  test('shows one table per entry point past the first hop that lets a client choose the address', () => {
+    // GIVEN Cloudflare in front of an NLB with PROXY protocol that anyone can reach directly
+    const result = explain({
+      hops: [
+        { kind: ExplainHopKind.L7, name: 'Cloudflare', appendsXff: 1 },
+        { kind: ExplainHopKind.L4, name: 'NLB', proxyProtocol: true, sourcePreservation: SourcePreservation.NEVER },
+      ],
+      gateway: { numTrustedProxies: 1, proxyProtocol: true },
+    });
+    // WHEN
+    const report = renderSourceIpReport([{ name: 'edge/gw', result }]);
+    // THEN the bypass request has its own section and table, after the forged one
+    expect(report).toContain('- `xff-spoofable-by-bypass`: a client that connects to "NLB" directly, skipping "Cloudflare"');
+    expect(report).toContain('### Request that connects to NLB directly\n\nThe client skips the hops in front and sends X-Forwarded-For `198.51.100.66` '
+      + '(forged; 1 entry needed). The gateway trusts `198.51.100.66`: **the client chooses the address `remoteIpBlocks` sees.**');
+    expect(report).toContain('| NLB | `203.0.113.7` | `198.51.100.66` |');
+    expect(report.indexOf('### Request with forged headers')).toBeLessThan(report.indexOf('### Request that connects to NLB directly'));
+  });
+
   test('lists findings with their ids and fixes', () => {
     const report = renderSourceIpReport(MIXED);
     expect(report).toContain('- `xff-spoofable`: a client that sends X-Forwarded-For: 198.51.100.66 makes the gateway trust 198.51.100.66');

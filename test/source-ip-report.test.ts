@@ -42,10 +42,13 @@ describe('assumedPathFor', () => {
     // WHEN its assumed path is explained
     const result = explain(assumedPathFor(seed.gateway));
 
-    // THEN the path is right for those settings, and every layer sees a stable address
+    // THEN the path is right for those settings through its front door, and every layer sees a
+    // stable address; a client that skips the first proxy (or both) chooses the address
     expect(result.assumed).toBe(true);
     expect(result.path.hops.map((hop) => `${hop.kind} ${hop.name}`)).toEqual(['l7 HTTP proxy 1', 'l7 HTTP proxy 2', 'l4 L4 load balancer']);
-    expect(result.findings).toEqual([]);
+    expect(result.findings.map((f) => `${f.id}: ${f.subject}`)).toEqual([
+      'xff-spoofable-by-bypass: entry point HTTP proxy 2', 'xff-spoofable-by-bypass: entry point L4 load balancer',
+    ]);
     expect(table(result.normal.layers)).toEqual([
       'client client: - | - | - | - | - | -',
       'hop HTTP proxy 1: 203.0.113.7 | - | - | - | - | -',
@@ -67,7 +70,9 @@ describe('assumedPathFor', () => {
       { kind: ExplainHopKind.L7, name: 'HTTP proxy 1', appendsXff: 1 },
       { kind: ExplainHopKind.L4, name: 'L4 load balancer', proxyProtocol: false, sourcePreservation: SourcePreservation.WITH_LOCAL },
     ]);
-    expect(built.gateway).toEqual({ name: 'gw', numTrustedProxies: 1, proxyProtocol: false, externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
+    expect(built.gateway).toEqual({
+      name: 'gw', numTrustedProxies: 1, proxyProtocol: false, externalTrafficPolicy: ExternalTrafficPolicy.LOCAL, serviceType: GatewayServiceType.LOAD_BALANCER,
+    });
   });
 
   test('puts no L4 hop in front of a ClusterIP Service', () => {
@@ -96,7 +101,9 @@ describe('explainPathFor', () => {
   test('takes the hops from the edge and the settings from the gateway', () => {
     const { seed } = seedApp();
     const built = explainPathFor(seed.gateway, { hops: [{ kind: ExplainHopKind.L7, name: 'CDN', appendsXff: 1 }] });
-    expect(built.gateway).toEqual({ name: 'ingress-gateway', numTrustedProxies: 2, proxyProtocol: true, externalTrafficPolicy: ExternalTrafficPolicy.LOCAL });
+    expect(built.gateway).toEqual({
+      name: 'ingress-gateway', numTrustedProxies: 2, proxyProtocol: true, externalTrafficPolicy: ExternalTrafficPolicy.LOCAL, serviceType: GatewayServiceType.LOAD_BALANCER,
+    });
     // The seed gateway expects PROXY protocol, which a CDN cannot send.
     expect(explain(built).findings.map((f) => f.id)).toEqual(['proxy-protocol-mismatch']);
   });
@@ -175,7 +182,11 @@ describe('writeSourceIpReport', () => {
     // GIVEN a gateway described by its edge, Cloudflare → NLB with PROXY
     const app = new App({ outdir });
     const chart = new Chart(app, 'edge');
-    new IngressGateway(chart, 'gw', { edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    const cloudflare = EdgeHop.cloudflare();
+    new IngressGateway(chart, 'gw', {
+      edge: EdgeChain.of(cloudflare, EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
+      loadBalancerSourceRanges: cloudflare.sourceRanges,
+    });
     // WHEN
     const [entry] = explainIngressGateways(app);
     const report = renderSourceIpReport([entry]);
@@ -219,7 +230,7 @@ describe('writeSourceIpReport', () => {
   test('fails on a file name with a directory in it', () => {
     const { app } = seedApp();
     expect(() => writeSourceIpReport(app, { fileName: '../report.md' }))
-      .toThrow(/'fileName' must be a plain file name without directories, got "\.\.\/report\.md"/);
+      .toThrow(/'fileName' must be a plain file name without directories, of at most 255 bytes, got "\.\.\/report\.md"/);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ function everyOption(): Chart {
   hashes.forEach((hash, i) => algorithms.forEach((algorithm, j) => new ClientAffinity(chart, `hash-${i}-${j}`, {
     host: `svc-${i}-${j}`, loadBalancer: LoadBalancer.consistentHash(hash, algorithm), localityLoadBalancing: j % 2 === 0 ? false : undefined,
   })));
-  Object.values(SimpleLb).forEach((lb) => new ClientAffinity(chart, `simple-${lb}`, {
+  Object.values(SimpleLb).forEach((lb) => new ClientAffinity(chart, `simple-${lb.toLowerCase().replace(/_/g, '-')}`, {
     host: 'echo.default.svc.cluster.local', loadBalancer: LoadBalancer.simple(lb), localityLoadBalancing: true, namespace: 'default',
   }));
   return chart;

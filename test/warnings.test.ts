@@ -1,7 +1,15 @@
 import { Writable } from 'node:stream';
+import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Warnings } from '../src';
+import { IpAccessAction, IpAccessPolicy, IpBlock, PolicyTarget, SourceIpValidationError, Warnings } from '../src';
 import { newChart } from './util';
+
+/** A policy with two host-bit warnings, one per block (subjects `ipBlocks 10.1.2.3/8` and `ipBlocks 192.168.1.1/16`). */
+function hostBitsPolicy(scope: Construct, id = 'policy'): IpAccessPolicy {
+  return new IpAccessPolicy(scope, id, {
+    target: PolicyTarget.labels({ app: 'echo' }), action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.1.2.3/8', '192.168.1.1/16']),
+  });
+}
 
 describe('Warnings', () => {
   test('lists warnings with path, stable id and message, sorted by path then id', () => {
@@ -18,34 +26,113 @@ describe('Warnings', () => {
     ]);
   });
 
-  test('records the same warning once', () => {
+  test('records the same warning once, and keeps it in the construct metadata', () => {
     const chart = newChart();
     Warnings.of(chart).add('same', 'text');
     Warnings.of(chart).add('same', 'text');
     expect(Warnings.collect(chart)).toHaveLength(1);
+    expect(chart.node.metadata.filter((m) => m.type === 'istio-source-ip:warning').map((m) => m.data)).toEqual([{ id: 'same', message: 'text' }]);
   });
 
-  test('acknowledging an id silences it for the whole subtree only', () => {
+  test('acknowledging an id silences its warnings about a whole construct, for the whole subtree only', () => {
     // GIVEN
     const chart = newChart();
     const team = new Construct(chart, 'team');
     const inner = new Construct(team, 'inner');
     const other = new Construct(chart, 'other');
-    Warnings.of(inner).add('noisy', 'x');
+    Warnings.of(inner).add('tproxy-runs-as-root', 'x');
     Warnings.of(inner).add('kept', 'y');
-    Warnings.of(other).add('noisy', 'z');
+    Warnings.of(other).add('tproxy-runs-as-root', 'z');
     // WHEN
-    Warnings.of(team).acknowledge('noisy', 'reviewed');
+    Warnings.of(team).acknowledge('tproxy-runs-as-root', 'reviewed');
     // THEN
-    expect(Warnings.collect(chart).map((w) => `${w.path}:${w.id}`)).toEqual(['test/other:noisy', 'test/team/inner:kept']);
+    expect(Warnings.collect(chart).map((w) => `${w.path}:${w.id}`)).toEqual(['test/other:tproxy-runs-as-root', 'test/team/inner:kept']);
   });
 
-  test('prints one line per warning and returns the count', () => {
+  test('an acknowledgement with a subject covers that warning only, so a block added later still warns', () => {
+    // GIVEN a policy whose first host-bit warning was reviewed
+    const chart = newChart();
+    const policy = hostBitsPolicy(chart);
+    Warnings.of(policy).acknowledge('ip-block-host-bits', 'the /8 is meant', { subject: 'ipBlocks 10.1.2.3/8' });
+    // WHEN
+    Testing.synth(chart);
+    // THEN the other block's warning stays
+    expect(Warnings.collect(chart).filter((w) => w.id === 'ip-block-host-bits').map((w) => w.subject)).toEqual(['ipBlocks 192.168.1.1/16']);
+  });
+
+  test('prints one line per warning, with its subject, and returns the count', () => {
     const chart = newChart();
     Warnings.of(chart).add('some-id', 'what is wrong. Fix: what to do');
+    Warnings.of(chart).add('other-id', 'about one block', 'ipBlocks 10.0.0.0/8');
     let out = '';
     const stream = new Writable({ write: (chunk, _enc, done) => { out += String(chunk); done(); } });
-    expect(Warnings.print(chart, stream)).toBe(1);
-    expect(out).toBe('[warning] some-id [test] what is wrong. Fix: what to do\n');
+    expect(Warnings.print(chart, stream)).toBe(2);
+    expect(out).toBe('[warning] other-id [test] (subject: ipBlocks 10.0.0.0/8) about one block\n[warning] some-id [test] what is wrong. Fix: what to do\n');
+  });
+
+  test('fails if an acknowledgement names an unknown id, with the nearest known one', () => {
+    expect(() => Warnings.of(newChart()).acknowledge('tproxy-run-as-root', 'x'))
+      .toThrow(/\[test\] Warnings\.acknowledge: 'id' must be a warning id of WARNING_CATALOG, got "tproxy-run-as-root"\. Fix: did you mean "tproxy-runs-as-root"\?/);
+  });
+
+  test('fails if an acknowledgement has no reason', () => {
+    expect(() => Warnings.of(newChart()).acknowledge('tproxy-runs-as-root', '  ')).toThrow(/'reason' must say why the warning does not apply here, got " {2}"/);
+    expect(() => Warnings.of(newChart()).acknowledge('tproxy-runs-as-root', undefined as never)).toThrow(SourceIpValidationError);
+  });
+
+  test('fails if an acknowledgement covers no warning, naming the subjects it could mean', () => {
+    // GIVEN an acknowledgement without a subject, for warnings that each name one
+    const chart = newChart();
+    const policy = hostBitsPolicy(chart);
+    Warnings.of(policy).acknowledge('ip-block-host-bits', 'the ranges are meant');
+    // THEN collecting fails, and says which subjects exist
+    expect(() => Warnings.collect(chart)).toThrow(/the acknowledgement of ip-block-host-bits on "test\/policy" covers no warning .*Fix: warnings of this id name a subject; acknowledge one with \{ subject: "ipBlocks 10\.1\.2\.3\/8" \} or \{ subject: "ipBlocks 192\.168\.1\.1\/16" \}/);
+  });
+
+  test('fails if an acknowledgement outlives the warning it was made for', () => {
+    const chart = newChart();
+    Warnings.of(chart).acknowledge('tproxy-runs-as-root', 'the namespace allows it');
+    expect(() => Warnings.collect(chart)).toThrow(/covers no warning .*Fix: remove it \(the warning it was made for is gone\)/);
+  });
+
+  describe('strict mode', () => {
+    test('fails the synth on an unacknowledged warning, naming it and how to acknowledge it', () => {
+      // GIVEN
+      const app = new App({ outdir: '/tmp/warnings-strict-never-written' });
+      hostBitsPolicy(new Chart(app, 'chart'));
+      // WHEN
+      Warnings.strict(app);
+      // THEN
+      expect(() => Testing.synth(app.node.findChild('chart') as Chart)).toThrow(
+        /unacknowledged warning ip-block-host-bits \[chart\/policy\] \(subject: ipBlocks 10\.1\.2\.3\/8\) .*acknowledge\("ip-block-host-bits", reason, \{ subject: "ipBlocks 10\.1\.2\.3\/8" \}\)/);
+    });
+
+    test('passes when every warning is acknowledged, with subjects where they have one', () => {
+      const app = new App();
+      const policy = hostBitsPolicy(new Chart(app, 'chart'));
+      Warnings.of(policy).acknowledge('ip-block-host-bits', 'the /8 is meant', { subject: 'ipBlocks 10.1.2.3/8' });
+      Warnings.of(policy).acknowledge('ip-block-host-bits', 'the /16 is meant', { subject: 'ipBlocks 192.168.1.1/16' });
+      Warnings.strict(app);
+      expect(() => Testing.synth(app.node.findChild('chart') as Chart)).not.toThrow();
+    });
+
+    test('fails the synth on an acknowledgement that covers no warning', () => {
+      const app = new App();
+      const chart = new Chart(app, 'chart');
+      Warnings.of(chart).acknowledge('consistent-hash-on-xff', 'left over');
+      Warnings.strict(app);
+      expect(() => Testing.synth(chart)).toThrow(/the acknowledgement of consistent-hash-on-xff on "chart" covers no warning/);
+    });
+
+    test('fails the synth when called before the last chart was added, whose checks would run after it', () => {
+      const app = new App();
+      Warnings.strict(app);
+      const chart = new Chart(app, 'late');
+      expect(() => Testing.synth(chart)).toThrow(/Warnings\.strict\(app\) was called before "late" was added/);
+    });
+
+    test('fails if given anything but the App', () => {
+      expect(() => Warnings.strict(newChart())).toThrow(/'app' must be the root of the construct tree \(the App\), got "test"/);
+    });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { GatewayServiceType } from '../gateway-service';
 import type { IIngressGateway } from '../gateway/gateway';
-import { failIfAny, wholeNumber } from '../private/problems';
+import { failIfAny, requireGateway, wholeNumber } from '../private/problems';
 import { SourcePreservation } from '../edge/edge-hop';
 import { explain, ExplainApp, ExplainEdge, ExplainGateway, ExplainHop, ExplainHopKind, ExplainPath, ExplainResult } from './explain';
 
@@ -37,11 +37,14 @@ export interface AssumedPathOptions {
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#Topology
  */
 export function explainGatewayOf(gateway: IIngressGateway): ExplainGateway {
+  requireGateway('explainGatewayOf', gateway);
   return {
     name: gateway.node.id,
     numTrustedProxies: gateway.topology.numTrustedProxies,
     proxyProtocol: gateway.topology.proxyProtocol,
     ...(gateway.externalTrafficPolicy === undefined ? {} : { externalTrafficPolicy: gateway.externalTrafficPolicy }),
+    serviceType: gateway.serviceType,
+    ...(gateway.loadBalancerSourceRanges === undefined ? {} : { loadBalancerSourceRanges: gateway.loadBalancerSourceRanges.map(String) }),
   };
 }
 
@@ -78,6 +81,7 @@ export function explainPathFor(gateway: IIngressGateway, edge: ExplainEdge): Exp
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
  */
 export function assumedPathFor(gateway: IIngressGateway, options: AssumedPathOptions = {}): ExplainPath {
+  requireGateway('assumedPathFor', gateway, options);
   const n = gateway.topology.numTrustedProxies;
   failIfAny('assumedPathFor', [wholeNumber(`numTrustedProxies of ${gateway.node.path}`, n, 0, MAX_ASSUMED_PROXIES,
     'describe the real path with explainPathFor(gateway, { hops }) instead of assuming one proxy per trusted hop')]);
@@ -112,6 +116,7 @@ const describedResults = new WeakMap<IIngressGateway, ExplainResult>();
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
  */
 export function explainDescribedEdge(gateway: IIngressGateway): ExplainResult | undefined {
+  requireGateway('explainDescribedEdge', gateway);
   if (gateway.edge === undefined) {
     return undefined;
   }

@@ -9,8 +9,10 @@
 import type { IConstruct } from 'constructs';
 import type { IIngressGateway } from '../gateway/gateway';
 import { IpBlock } from '../ip-block';
+import { failIfAny, listProblem, mustBe, requireGateway, requireRoot } from '../private/problems';
 import { ExplainLayerRole, ExplainResult, ExplainRun } from './explain';
 import { code, markdownText } from './markdown';
+import { requireClientIpReportParts, requireExplainRun, requireTryItInput } from './report-input';
 import { placeholders, TryItOptions, tryItSteps } from './try-it';
 
 /**
@@ -118,6 +120,7 @@ export interface ClientIpLogLine {
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-for
  */
 export function clientIpLogLines(run: ExplainRun): ClientIpLogLine[] {
+  requireExplainRun('clientIpLogLines', run);
   if (run.refusal !== null) {
     return [];
   }
@@ -148,6 +151,7 @@ export function clientIpLogLines(run: ExplainRun): ClientIpLogLine[] {
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-ratelimit-action-remoteaddress
  */
 export function rateLimitKey(run: ExplainRun): string | null {
+  requireExplainRun('rateLimitKey', run);
   if (run.refusal !== null) {
     return null;
   }
@@ -156,6 +160,8 @@ export function rateLimitKey(run: ExplainRun): string | null {
 
 /** The first of `exempt` that holds `address`, or `undefined`. */
 export function exemptBlockFor(address: string, exempt: readonly IpBlock[]): IpBlock | undefined {
+  failIfAny('exemptBlockFor', [listProblem('exempt', exempt ?? null, 'pass the IpBlock list of the limit'),
+    ...(Array.isArray(exempt) ? exempt.map((b, i) => (b instanceof IpBlock ? undefined : mustBe(`exempt[${i}]`, 'an IpBlock', b, 'pass IpBlock.of(...)'))) : [])]);
   const single = IpBlock.of(address);
   return exempt.find((block) => block.contains(single));
 }
@@ -207,6 +213,8 @@ export interface IClientIpReportContributor extends IConstruct {
  * What every construct at or below `root` adds to the report of `gateway`, in construct-path order.
  */
 export function clientIpReportPartsFor(root: IConstruct, gateway: IIngressGateway): ClientIpReportParts {
+  requireRoot('clientIpReportPartsFor', root);
+  requireGateway('clientIpReportPartsFor', gateway);
   const accessLogs: AccessLogReport[] = [];
   const rateLimits: RateLimitReport[] = [];
   for (const construct of root.node.findAll()) {
@@ -229,6 +237,8 @@ function isContributor(construct: IConstruct): construct is IClientIpReportContr
  * lines when the app has neither on this gateway.
  */
 export function renderClientIpSections(result: ExplainResult, parts: ClientIpReportParts, tryIt: TryItOptions = {}): string[] {
+  requireTryItInput(result, tryIt);
+  requireClientIpReportParts('renderClientIpSections', parts);
   const lines: string[] = [];
   for (const log of parts.accessLogs) {
     lines.push(...renderAccessLog(result, log, tryIt), '');

@@ -7,6 +7,7 @@
  * comes from.
  */
 import { IpAddress, IpPrefix, ipv6Words, longestZeroRun, parseIpAddress, parseIpPrefix, prefixContains } from '../private/ip';
+import { firstHole, isPlainObject, show } from '../private/problems';
 
 /** The largest value of a protobuf `uint32`, such as `xff_num_trusted_hops`. */
 const MAX_UINT32 = 4294967295;
@@ -177,9 +178,12 @@ export class EnvoyConfigError extends Error {
   public readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`simulateEnvoyXff: invalid Envoy configuration:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    // Never throw while reporting a problem, whatever a plain-JavaScript caller passes.
+    const list = Array.isArray(problems) ? Array.from(problems, (problem) => (typeof problem === 'string' ? problem : show(problem))) : [show(problems)];
+    const shown = list.length > 20 ? [...list.slice(0, 20), `… and ${list.length - 20} more (see the error's problems)`] : list;
+    super(`simulateEnvoyXff: invalid Envoy configuration:\n${shown.map((problem) => `- ${problem}`).join('\n')}`);
     this.name = 'EnvoyConfigError';
-    this.problems = problems;
+    this.problems = list;
   }
 }
 
@@ -311,7 +315,41 @@ const NOTHING_FOUND: XffLookup = { allowTrustedAddressChecks: false };
 
 /** Checks the configuration fields and turns them into a `CheckedConfig`, or throws every problem at once. */
 function checkConfig(input: EnvoyXffInput): CheckedConfig {
+  if (!isPlainObject(input)) {
+    throw new EnvoyConfigError([`'input' must be an object { remoteAddress, xff, useRemoteAddress, xffNumTrustedHops, ... }, got ${show(input)}. `
+      + 'Fix: pass one request and the proxy\'s settings']);
+  }
   const problems: string[] = [];
+  // Plain-JavaScript callers: wrong types are refused, never coerced ("false" is not false).
+  const types: [string, unknown, string][] = [
+    ['remoteAddress', typeof input.remoteAddress === 'string' ? undefined : input.remoteAddress, 'a string (the TCP peer or PROXY source)'],
+    ['xff', input.xff === null || typeof input.xff === 'string' ? undefined : input.xff, 'a string, or null when absent'],
+    ['useRemoteAddress', typeof input.useRemoteAddress === 'boolean' ? undefined : input.useRemoteAddress, 'true or false'],
+    ['skipXffAppend', input.skipXffAppend === undefined || typeof input.skipXffAppend === 'boolean' ? undefined : input.skipXffAppend, 'true or false'],
+    ['localAddress', input.localAddress === undefined || typeof input.localAddress === 'string' ? undefined : input.localAddress, 'a string'],
+    ['externalAddressIn', input.externalAddressIn === undefined || input.externalAddressIn === null || typeof input.externalAddressIn === 'string'
+      ? undefined : input.externalAddressIn, 'a string, or null when absent'],
+    ['originalIpDetectionXff', input.originalIpDetectionXff === undefined || isPlainObject(input.originalIpDetectionXff) ? undefined
+      : input.originalIpDetectionXff, 'an object'],
+  ];
+  for (const [field, bad, allowed] of types) {
+    if (bad !== undefined || (field !== 'skipXffAppend' && field !== 'localAddress' && field !== 'externalAddressIn' && field !== 'originalIpDetectionXff'
+      && (input as unknown as Record<string, unknown>)[field] === undefined)) {
+      problems.push(`'${field}' must be ${allowed}, got ${show((input as unknown as Record<string, unknown>)[field])}. Fix: pass the right type`);
+    }
+  }
+  const extensionInput = isPlainObject(input.originalIpDetectionXff) ? input.originalIpDetectionXff : undefined;
+  if (extensionInput !== undefined) {
+    if (extensionInput.skipXffAppend !== undefined && typeof extensionInput.skipXffAppend !== 'boolean') {
+      problems.push(`'originalIpDetectionXff.skipXffAppend' must be true or false, got ${show(extensionInput.skipXffAppend)}. Fix: pass a boolean`);
+    }
+    if (extensionInput.xffTrustedCidrs !== undefined && (!Array.isArray(extensionInput.xffTrustedCidrs) || firstHole(extensionInput.xffTrustedCidrs) !== undefined)) {
+      problems.push(`'originalIpDetectionXff.xffTrustedCidrs' must be a list of CIDRs without holes, got ${show(extensionInput.xffTrustedCidrs)}. Fix: write e.g. ["10.0.0.0/8"]`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new EnvoyConfigError(problems);
+  }
   checkUint32('xffNumTrustedHops', input.xffNumTrustedHops, problems);
 
   const isInternal = internalClassifier(input.internalAddresses, problems);
@@ -320,7 +358,7 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
   if (input.localAddress !== undefined) {
     localAddress = parseEnvoyIp(input.localAddress);
     if (localAddress === undefined) {
-      problems.push(`'localAddress' must be the proxy's own IP address, got ${JSON.stringify(input.localAddress)}; ` +
+      problems.push(`'localAddress' must be the proxy's own IP address, got ${show(input.localAddress)}; ` +
         'write a bare address such as "10.0.0.5" or "2001:db8::5", with no port and at most a numeric IPv6 scope');
     }
   }
@@ -364,7 +402,7 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
 
 function checkUint32(field: string, value: number, problems: string[]): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_UINT32) {
-    problems.push(`'${field}' must be a whole number from 0 to ${MAX_UINT32} (a uint32), got ${value}. Fix: count the trusted hops (0 when none)`);
+    problems.push(`'${field}' must be a whole number from 0 to ${MAX_UINT32} (a uint32), got ${show(value)}. Fix: count the trusted hops (0 when none)`);
   }
 }
 
@@ -377,8 +415,8 @@ function internalClassifier(setting: EnvoyXffInput['internalAddresses'], problem
   if (setting === 'builtin') {
     return isBuiltinInternal;
   }
-  if (!Array.isArray(setting)) {
-    problems.push(`'internalAddresses' must be 'none', 'builtin' or a list of CIDRs, got ${JSON.stringify(setting)}. Fix: write 'none' (Envoy's default) or e.g. ['10.0.0.0/8']`);
+  if (!Array.isArray(setting) || firstHole(setting) !== undefined) {
+    problems.push(`'internalAddresses' must be 'none', 'builtin' or a list of CIDRs, got ${show(setting)}. Fix: write 'none' (Envoy's default) or e.g. ['10.0.0.0/8']`);
     return () => false;
   }
   if (setting.length === 0) {
@@ -398,7 +436,7 @@ function parseCidrList(field: string, texts: readonly string[], problems: string
   texts.forEach((text, i) => {
     const name = `'${field}[${i}]'`;
     if (typeof text !== 'string') {
-      problems.push(`${name} must be a CIDR string, got ${JSON.stringify(text)}. Fix: write it as text, e.g. "10.0.0.0/8"`);
+      problems.push(`${name} must be a CIDR string, got ${show(text)}. Fix: write it as text, e.g. "10.0.0.0/8"`);
       return;
     }
     if (!text.includes('/')) {
@@ -406,12 +444,12 @@ function parseCidrList(field: string, texts: readonly string[], problems: string
       // separate field, and guessing it would change which addresses are trusted.
       const address = parseIpAddress(text);
       const hint = address.ok && address.value.zone === undefined ? `; did you mean "${text}/${address.value.family === 4 ? 32 : 128}"?` : '';
-      problems.push(`${name} must be a CIDR such as "10.0.0.0/8", got ${JSON.stringify(text)} with no prefix length${hint}`);
+      problems.push(`${name} must be a CIDR such as "10.0.0.0/8", got ${show(text)} with no prefix length${hint}`);
       return;
     }
     const prefix = parseIpPrefix(text);
     if (!prefix.ok) {
-      problems.push(`${name} must be a CIDR such as "10.0.0.0/8", got ${JSON.stringify(text)}: ${prefix.reason}`);
+      problems.push(`${name} must be a CIDR such as "10.0.0.0/8", got ${show(text)}: ${prefix.reason}`);
       return;
     }
     ranges.push(prefix.value);

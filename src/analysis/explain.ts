@@ -7,12 +7,13 @@
  * `../shared/research/envoy-xff.md` (§2, §6), `istio.md` (§2, §3, §4a) and `peers.md` (table (a),
  * "Worked hop counts"); comments cite them.
  */
-import { ExternalTrafficPolicy } from '../gateway-service';
+import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 // A type-only import: the enum's module loads cdk8s, and this one stays free of it. Modes are
 // compared by their wire values ('REDIRECT', 'TPROXY', 'NONE') below.
 import type { InterceptionMode } from '../mesh/interception-mode';
-import { failIfAny, mustBe, oneOf, Problem, wholeNumber } from '../private/problems';
-import { formatIpAddress, IpAddress, parseIpAddress } from '../private/ip';
+import { AddressSet } from '../private/address-set';
+import { firstHole, failIfAny, isPlainObject, mustBe, oneOf, Problem, show, wholeNumber } from '../private/problems';
+import { formatIpAddress, formatIpPrefix, IpAddress, maskPrefix, parseIpAddress, parseIpPrefix } from '../private/ip';
 import { SourcePreservation } from '../edge/edge-hop';
 import { simulateEnvoyXff } from './envoy-xff';
 
@@ -37,6 +38,48 @@ export enum ExplainHopKind {
 }
 
 /**
+ * Who can reach a hop directly, skipping the hops in front of it. Edge presets fill it in.
+ *
+ * The checks assume an attacker on the internet connects to every hop they can reach, with
+ * headers of any length; a hop is such an entry point unless it says how it is locked down.
+ *
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
+ */
+export interface ExplainHopExposure {
+  /**
+   * What keeps clients from connecting to this hop directly, in one sentence (an internal load
+   * balancer, a firewall that admits only the hop in front). Ignored for the first hop, which
+   * every client reaches.
+   *
+   * @default - nothing: clients on the internet can connect to the hop directly
+   */
+  readonly lockedDown?: string;
+
+  /**
+   * The ranges the hop connects to the next layer from, as its provider publishes them (CIDRs).
+   * The gateway's `loadBalancerSourceRanges` lock the next hop down when they lie within them.
+   *
+   * @default - none published
+   */
+  readonly sourceRanges?: readonly string[];
+
+  /**
+   * Whether the gateway's `loadBalancerSourceRanges` restrict who reaches this hop, when it is the
+   * last one (the gateway Service's own load balancer).
+   *
+   * @default false
+   */
+  readonly enforcesLoadBalancerSourceRanges?: boolean;
+
+  /**
+   * How to let only the hop in front reach this one, for the fix of a bypass finding.
+   *
+   * @default - 'admit only the hop in front of it (a firewall or security group on it)'
+   */
+  readonly lockDownHint?: string;
+}
+
+/**
  * An HTTP proxy in front of the gateway: a CDN or an application load balancer.
  *
  * Example: `{ kind: ExplainHopKind.L7, name: 'Google Cloud Application LB', appendsXff: 2 }`
@@ -44,7 +87,7 @@ export enum ExplainHopKind {
  *
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-for
  */
-export interface ExplainL7Hop {
+export interface ExplainL7Hop extends ExplainHopExposure {
   /** Always `ExplainHopKind.L7`. */
   readonly kind: ExplainHopKind.L7;
 
@@ -82,7 +125,7 @@ export interface ExplainL7Hop {
  *
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/listeners/listener_filters/proxy_protocol
  */
-export interface ExplainL4Hop {
+export interface ExplainL4Hop extends ExplainHopExposure {
   /** Always `ExplainHopKind.L4`. */
   readonly kind: ExplainHopKind.L4;
 
@@ -161,6 +204,22 @@ export interface ExplainGateway {
    * @default '192.0.2.100'
    */
   readonly nodeAddress?: string;
+
+  /**
+   * The gateway Service's type. A `NodePort` Service's node ports are an entry point of their
+   * own: a client that connects to them skips every hop.
+   *
+   * @default - not known: the node ports are not taken to be an entry point
+   */
+  readonly serviceType?: GatewayServiceType;
+
+  /**
+   * The gateway Service's `loadBalancerSourceRanges` (CIDRs). They lock the last hop down (when it
+   * enforces them) if they lie within the ranges the hop in front of it publishes.
+   *
+   * @default - none: the Service's load balancer admits every source
+   */
+  readonly loadBalancerSourceRanges?: readonly string[];
 }
 
 /**
@@ -316,6 +375,50 @@ export interface ExplainRun {
 }
 
 /**
+ * One place a client can connect to: the first hop (the front door), a later hop it can reach
+ * directly, or the gateway's node ports.
+ *
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
+ */
+export interface ExplainEntryPoint {
+  /** Index of the hop the client connects to; the number of hops for the gateway's node ports. */
+  readonly hopIndex: number;
+
+  /** The hop's name, or the gateway's name followed by `node ports`. */
+  readonly name: string;
+
+  /** Whether a client on the internet can connect here directly. */
+  readonly reachable: boolean;
+
+  /** What keeps clients from connecting here directly, or `null` when nothing does. */
+  readonly lockedDown: string | null;
+
+  /** How many `X-Forwarded-For` entries the hops from here to the gateway append. */
+  readonly entriesAppended: number;
+
+  /**
+   * How many forged `X-Forwarded-For` entries a client sends here to choose the trusted address:
+   * `numTrustedProxies` minus `entriesAppended`, at least 1. Any number can be sent.
+   */
+  readonly forgedEntries: number;
+
+  /**
+   * Whether a client connecting here makes the gateway trust an address it chose. Decided by
+   * counting (the gateway trusts the Nth entry from the right, so any N above `entriesAppended`
+   * reaches a forged entry; a forged PROXY header at PROXY-protocol node ports), for any N and
+   * any header length, and always false for an entry point that is not reachable.
+   */
+  readonly spoofable: boolean;
+
+  /**
+   * The forged request sent here, walked through the rest of the path, or `null` for an entry
+   * point that is not reachable. It carries at most 64 forged entries; when more are needed, the
+   * gateway is simulated trusting as many fewer hops, which selects the same (forged) entry.
+   */
+  readonly run: ExplainRun | null;
+}
+
+/**
  * Stable ids of explain findings; they never change meaning.
  *
  * Suitable as warning ids (`Warnings.add(id, message)`).
@@ -329,6 +432,11 @@ export enum ExplainFindingId {
   TRUSTS_PROXY_ADDRESS = 'trusts-proxy-address',
   /** The gateway and the hop in front disagree about PROXY protocol, so every connection fails. */
   PROXY_PROTOCOL_MISMATCH = 'proxy-protocol-mismatch',
+  /**
+   * A client that connects to a later hop (or the gateway's node ports) directly, skipping the
+   * hops in front of it, can choose the address the gateway trusts.
+   */
+  XFF_SPOOFABLE_BY_BYPASS = 'xff-spoofable-by-bypass',
 }
 
 /**
@@ -346,6 +454,13 @@ export interface ExplainFinding {
   readonly message: string;
   /** One line: what to change. */
   readonly fix: string;
+  /**
+   * What the finding is about, when a path can have several findings of this id (the entry
+   * point, for `xff-spoofable-by-bypass`); a warning made from the finding carries it.
+   *
+   * @default - the path as a whole
+   */
+  readonly subject?: string;
 }
 
 /**
@@ -367,13 +482,25 @@ export interface ExplainResult {
 
   /**
    * The same request with a forged `X-Forwarded-For` (the forged address, repeated as often as
-   * `numTrustedProxies` exceeds the entries the hops append, at least once and at most 64 times)
-   * and a forged `x-envoy-external-address`.
+   * `numTrustedProxies` exceeds the entries the hops append, at least once; at most 64 copies are
+   * shown, see `ExplainEntryPoint.run`) and a forged `x-envoy-external-address`.
    */
   readonly spoofed: ExplainRun;
 
-  /** Whether the gateway trusts the forged address in the spoofed run: a client chooses what `remoteIpBlocks` sees. */
+  /**
+   * Whether a client that goes through every hop chooses the address the gateway trusts, with a
+   * forged `X-Forwarded-For` of any length (the `spoofed` run shows it).
+   */
   readonly spoofable: boolean;
+
+  /**
+   * Every place a client can connect to, from the first hop inwards, each with its verdict and
+   * (when reachable) its forged request.
+   */
+  readonly entryPoints: readonly ExplainEntryPoint[];
+
+  /** Whether a client that connects to a later hop (or the node ports) directly chooses the trusted address. */
+  readonly bypassable: boolean;
 
   /** Whether the gateway trusts an address other than the client's in the normal run. */
   readonly trustsProxyAddress: boolean;
@@ -406,8 +533,11 @@ const INBOUND_PASSTHROUGH_BIND_IPV6 = '::6';
 /** The source port shown when a hop writes `ip:port` into `X-Forwarded-For`. */
 const EXAMPLE_SOURCE_PORT = 51234;
 
-/** The most forged `X-Forwarded-For` entries the spoofed run sends. */
+/** The most forged `X-Forwarded-For` entries a simulated forged request carries (see `ExplainEntryPoint.run`). */
 const MAX_FORGED_ENTRIES = 64;
+
+/** The most hops a path may have (their default addresses are 192.0.2.1 to 192.0.2.64). */
+const MAX_HOPS = 64;
 
 /**
  * Walks a normal and a spoofed request through `path` and reports what each layer sees of the
@@ -462,6 +592,11 @@ export function explain(path: ExplainPath): ExplainResult {
         fix,
       });
     }
+    for (const entry of analysis.entryPoints) {
+      if (entry.spoofable && entry.hopIndex > 0) {
+        findings.push(bypassFinding(resolved, entry));
+      }
+    }
   }
   const gatewayLayer = analysis.normal.layers.find((layer) => layer.role === ExplainLayerRole.GATEWAY);
   return {
@@ -470,6 +605,8 @@ export function explain(path: ExplainPath): ExplainResult {
     normal: analysis.normal,
     spoofed: analysis.spoofed,
     spoofable: analysis.spoofable,
+    entryPoints: analysis.entryPoints,
+    bypassable: analysis.entryPoints.some((entry) => entry.spoofable && entry.hopIndex > 0),
     trustsProxyAddress: analysis.trustsProxyAddress,
     ipBlocksSeesClient: gatewayLayer?.ipBlocks === resolved.client,
     remoteIpBlocksSeesClient: gatewayLayer?.remoteIpBlocks === resolved.client,
@@ -487,6 +624,10 @@ interface ResolvedHop {
   readonly proxyProtocol: boolean;
   readonly sourcePreservation: SourcePreservation;
   readonly deliversToPods: boolean;
+  readonly lockedDown?: string;
+  readonly sourceRanges: readonly string[];
+  readonly enforcesLoadBalancerSourceRanges: boolean;
+  readonly lockDownHint?: string;
 }
 
 /** A path with every default filled in and every address canonical. */
@@ -500,6 +641,8 @@ interface ResolvedPath {
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
   readonly gatewayAddress: string;
   readonly nodeAddress: string;
+  readonly serviceType?: GatewayServiceType;
+  readonly loadBalancerSourceRanges: readonly string[];
   readonly appName: string;
   readonly interceptionMode: InterceptionMode;
   readonly assumed: boolean;
@@ -510,6 +653,7 @@ interface Analysis {
   readonly spoofed: ExplainRun;
   readonly spoofable: boolean;
   readonly trustsProxyAddress: boolean;
+  readonly entryPoints: readonly ExplainEntryPoint[];
 }
 
 /** Checks the input, reporting every problem at once, and fills in the defaults. */
@@ -521,21 +665,34 @@ function resolvePath(path: ExplainPath): ResolvedPath {
     if (parsed === undefined || !parsed.ok || parsed.value.zone !== undefined) {
       problems.push(mustBe(prop, 'an IP address without port or zone, e.g. "203.0.113.7" or "2001:db8::7"', text,
         'use an address from a documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) or the real one'));
-      return String(text);
+      return show(text);
     }
     return canonical(parsed.value);
   };
 
-  const hopsInput = Array.isArray(path?.hops) ? path.hops : [];
-  if (!Array.isArray(path?.hops)) {
-    problems.push(mustBe('hops', 'a list of hops (empty when clients connect to the gateway directly)', path?.hops,
+  if (!isPlainObject(path)) {
+    failIfAny('explain', [mustBe('path', 'an object { hops, gateway, ... }', path, 'pass the path, e.g. explainPathFor(gateway, { hops: [...] })')]);
+  }
+  const hopsOk = Array.isArray(path.hops) && firstHole(path.hops) === undefined && path.hops.length <= MAX_HOPS;
+  const hopsInput = hopsOk ? path.hops : [];
+  if (!hopsOk) {
+    problems.push(mustBe('hops', `a list of at most ${MAX_HOPS} hops without holes (empty when clients connect to the gateway directly)`, path.hops,
       'pass the hops from the client inwards, e.g. [{ kind: ExplainHopKind.L7, name: "CDN", appendsXff: 1 }]'));
   }
   const client = address('client', path?.client, DEFAULT_CLIENT);
   const forged = address('forgedAddress', path?.forgedAddress, DEFAULT_FORGED);
   const hops: ResolvedHop[] = hopsInput.map((hop, i) => {
     const prop = `hops[${i}]`;
-    problems.push(oneOf(`${prop}.kind`, hop?.kind, ExplainHopKind, 'use ExplainHopKind.L7 or ExplainHopKind.L4'));
+    if (!isPlainObject(hop)) {
+      problems.push(mustBe(prop, 'a hop object', hop, 'write { kind: ExplainHopKind.L7, name: "CDN", appendsXff: 1 }'));
+      return {
+        kind: ExplainHopKind.L7, name: '', address: `192.0.2.${i + 1}`, appendsXff: 0, writesPort: false, proxyProtocol: false,
+        sourcePreservation: SourcePreservation.NEVER, deliversToPods: true, sourceRanges: [], enforcesLoadBalancerSourceRanges: false,
+      };
+    }
+    problems.push(hop.kind === undefined ? mustBe(`${prop}.kind`, 'set', undefined, 'use ExplainHopKind.L7 or ExplainHopKind.L4')
+      : oneOf(`${prop}.kind`, hop.kind, ExplainHopKind, 'use ExplainHopKind.L7 or ExplainHopKind.L4'));
+    const exposure = resolveExposure(prop, hop, problems);
     if (typeof hop?.name !== 'string' || hop.name.trim() === '') {
       problems.push(mustBe(`${prop}.name`, 'a non-empty name', hop?.name, 'name the hop for the report, e.g. "Cloudflare"'));
     }
@@ -558,7 +715,7 @@ function resolvePath(path: ExplainPath): ResolvedPath {
       return {
         kind: ExplainHopKind.L4, name, address: hopAddress, appendsXff: 0, writesPort: false,
         proxyProtocol: hop.proxyProtocol === true, sourcePreservation: hop.sourcePreservation,
-        deliversToPods: hop.deliversToPods ?? hop.sourcePreservation === SourcePreservation.ALWAYS,
+        deliversToPods: hop.deliversToPods ?? hop.sourcePreservation === SourcePreservation.ALWAYS, ...exposure,
       };
     }
     const l7 = hop as ExplainL7Hop;
@@ -570,14 +727,27 @@ function resolvePath(path: ExplainPath): ResolvedPath {
     }
     return {
       kind: ExplainHopKind.L7, name, address: hopAddress, appendsXff: typeof l7?.appendsXff === 'number' ? l7.appendsXff : 0,
-      writesPort: l7?.writesPort === true, proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER, deliversToPods: true,
+      writesPort: l7?.writesPort === true, proxyProtocol: false, sourcePreservation: SourcePreservation.NEVER, deliversToPods: true, ...exposure,
     };
   });
 
-  const gateway = path?.gateway;
-  if (typeof gateway !== 'object' || gateway === null) {
-    problems.push(mustBe('gateway', 'the gateway settings', gateway, 'pass { numTrustedProxies, proxyProtocol }, or use assumedPathFor(gateway)'));
+  const gateway = isPlainObject(path.gateway) ? path.gateway : undefined;
+  if (gateway === undefined) {
+    problems.push(mustBe('gateway', 'the gateway settings', path.gateway, 'pass { numTrustedProxies, proxyProtocol }, or use assumedPathFor(gateway)'));
   }
+  if (path.app !== undefined && !isPlainObject(path.app)) {
+    problems.push(mustBe('app', 'an object { name, interceptionMode }', path.app, 'pass { interceptionMode: InterceptionMode.TPROXY }, or leave it out'));
+  }
+  for (const [prop, value] of [['gateway.name', gateway?.name], ['app.name', isPlainObject(path.app) ? path.app.name : undefined]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '' || value.length > 200)) {
+      problems.push(mustBe(prop, 'a non-empty name of at most 200 characters', value, 'name it for the report, or leave it out'));
+    }
+  }
+  if (path.assumed !== undefined && typeof path.assumed !== 'boolean') {
+    problems.push(mustBe('assumed', 'true or false', path.assumed, 'leave it out unless the hops were guessed'));
+  }
+  problems.push(oneOf('gateway.serviceType', gateway?.serviceType, GatewayServiceType, 'use a GatewayServiceType member'));
+  const loadBalancerSourceRanges = cidrList('gateway.loadBalancerSourceRanges', gateway?.loadBalancerSourceRanges, problems);
   problems.push(
     gateway?.numTrustedProxies === undefined
       ? mustBe('gateway.numTrustedProxies', 'set', undefined, 'pass the gateway\'s gatewayTopology.numTrustedProxies (0 when unset)')
@@ -586,7 +756,7 @@ function resolvePath(path: ExplainPath): ResolvedPath {
       ? mustBe('gateway.proxyProtocol', 'true or false', gateway.proxyProtocol, 'say whether gatewayTopology.proxyProtocol is set')
       : undefined,
     oneOf('gateway.externalTrafficPolicy', gateway?.externalTrafficPolicy, ExternalTrafficPolicy, 'use ExternalTrafficPolicy.LOCAL or CLUSTER'),
-    oneOf('app.interceptionMode', path?.app?.interceptionMode, { REDIRECT: 'REDIRECT', TPROXY: 'TPROXY', NONE: 'NONE' },
+    oneOf('app.interceptionMode', isPlainObject(path.app) ? path.app.interceptionMode : undefined, { REDIRECT: 'REDIRECT', TPROXY: 'TPROXY', NONE: 'NONE' },
       'use InterceptionMode.REDIRECT, TPROXY or NONE'),
   );
   const gatewayAddress = address('gateway.address', gateway?.address, DEFAULT_GATEWAY);
@@ -606,17 +776,20 @@ function resolvePath(path: ExplainPath): ResolvedPath {
     }
   });
   failIfAny('explain', problems);
+  const checked = gateway as ExplainGateway;
 
   return {
     client,
     forged,
     hops,
-    gatewayName: gateway.name ?? 'ingress gateway',
-    numTrustedProxies: gateway.numTrustedProxies,
-    proxyProtocol: gateway.proxyProtocol,
-    externalTrafficPolicy: gateway.externalTrafficPolicy,
+    gatewayName: checked.name ?? 'ingress gateway',
+    numTrustedProxies: checked.numTrustedProxies,
+    proxyProtocol: checked.proxyProtocol,
+    externalTrafficPolicy: checked.externalTrafficPolicy,
     gatewayAddress,
     nodeAddress,
+    ...(checked.serviceType === undefined ? {} : { serviceType: checked.serviceType }),
+    loadBalancerSourceRanges,
     appName: path.app?.name ?? 'app',
     interceptionMode: path.app?.interceptionMode ?? ('REDIRECT' as InterceptionMode),
     assumed: path.assumed === true,
@@ -635,12 +808,20 @@ function toPublicPath(resolved: ResolvedPath): ExplainPath {
   return {
     client: resolved.client,
     forgedAddress: resolved.forged,
-    hops: resolved.hops.map((hop): ExplainHop => (hop.kind === ExplainHopKind.L7
-      ? { kind: ExplainHopKind.L7, name: hop.name, address: hop.address, appendsXff: hop.appendsXff, writesPort: hop.writesPort }
-      : {
-        kind: ExplainHopKind.L4, name: hop.name, address: hop.address, proxyProtocol: hop.proxyProtocol,
-        sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods,
-      })),
+    hops: resolved.hops.map((hop): ExplainHop => {
+      const exposure: ExplainHopExposure = {
+        ...(hop.lockedDown === undefined ? {} : { lockedDown: hop.lockedDown }),
+        ...(hop.sourceRanges.length === 0 ? {} : { sourceRanges: hop.sourceRanges }),
+        enforcesLoadBalancerSourceRanges: hop.enforcesLoadBalancerSourceRanges,
+        ...(hop.lockDownHint === undefined ? {} : { lockDownHint: hop.lockDownHint }),
+      };
+      return hop.kind === ExplainHopKind.L7
+        ? { kind: ExplainHopKind.L7, name: hop.name, address: hop.address, appendsXff: hop.appendsXff, writesPort: hop.writesPort, ...exposure }
+        : {
+          kind: ExplainHopKind.L4, name: hop.name, address: hop.address, proxyProtocol: hop.proxyProtocol,
+          sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods, ...exposure,
+        };
+    }),
     gateway: {
       name: resolved.gatewayName,
       numTrustedProxies: resolved.numTrustedProxies,
@@ -648,48 +829,153 @@ function toPublicPath(resolved: ResolvedPath): ExplainPath {
       ...(resolved.externalTrafficPolicy === undefined ? {} : { externalTrafficPolicy: resolved.externalTrafficPolicy }),
       address: resolved.gatewayAddress,
       nodeAddress: resolved.nodeAddress,
+      ...(resolved.serviceType === undefined ? {} : { serviceType: resolved.serviceType }),
+      ...(resolved.loadBalancerSourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: resolved.loadBalancerSourceRanges }),
     },
     app: { name: resolved.appName, interceptionMode: resolved.interceptionMode },
     assumed: resolved.assumed,
   };
 }
 
-/** Both runs and the two verdicts. */
+/** Both runs, the two verdicts, and every entry point with its own forged request. */
 function analyze(path: ResolvedPath): Analysis {
   const normal = walk(path, null);
-  const appended = appendedEntries(path);
-  // A client can send any number of entries; as many as numTrustedProxies reaches past the
-  // hops' own entries lands the gateway's pick on a forged one (envoy-xff.md §2 Step A2).
-  const copies = Math.min(MAX_FORGED_ENTRIES, Math.max(1, path.numTrustedProxies - appended));
-  const spoofed = walk(path, Array.from({ length: copies }, () => path.forged).join(','));
+  const front = forgedRun(path, 0);
+  const refused = normal.refusal !== null;
+  const entryPoints = refused ? [] : entryPointsOf(path, front.run);
   return {
     normal,
-    spoofed,
-    spoofable: spoofed.trustedAddress === path.forged,
+    spoofed: front.run,
+    spoofable: !refused && path.numTrustedProxies > appendedEntries(path),
     trustsProxyAddress: normal.refusal === null && normal.trustedAddress !== path.client,
+    entryPoints,
   };
 }
 
 /** How many `X-Forwarded-For` entries the hops append in all. */
 function appendedEntries(path: ResolvedPath): number {
-  return path.hops.reduce((sum, hop) => sum + hop.appendsXff, 0);
+  return appendedFrom(path, 0);
+}
+
+/** How many `X-Forwarded-For` entries the hops from index `start` on append. */
+function appendedFrom(path: ResolvedPath, start: number): number {
+  return path.hops.slice(start).reduce((sum, hop) => sum + hop.appendsXff, 0);
+}
+
+/**
+ * The forged request of a client that connects at hop `start` (the number of hops: the gateway's
+ * node ports). The gateway trusts the Nth entry from the right, so a client choosing it sends
+ * N minus the entries appended after it (envoy-xff.md §2 Step A2); at most 64 are sent here, and a
+ * gateway trusting as many fewer hops selects the same, leftmost, forged entry. At the node ports
+ * of a PROXY-protocol gateway the client also writes its own PROXY header.
+ */
+function forgedRun(path: ResolvedPath, start: number): { readonly run: ExplainRun; readonly needed: number } {
+  const needed = Math.max(1, path.numTrustedProxies - appendedFrom(path, start));
+  const copies = Math.min(MAX_FORGED_ENTRIES, needed);
+  const header = Array.from({ length: copies }, () => path.forged).join(',');
+  const run = walk(path, header, {
+    start,
+    trustedHops: path.numTrustedProxies - (needed - copies),
+    forgedProxySource: start === path.hops.length && start > 0 && path.proxyProtocol ? path.forged : undefined,
+  });
+  return { run, needed };
+}
+
+/** Every place a client can connect to, with what keeps it out and what it gets there. */
+function entryPointsOf(path: ResolvedPath, frontRun: ExplainRun): ExplainEntryPoint[] {
+  const n = path.hops.length;
+  const entries: ExplainEntryPoint[] = [];
+  for (let k = 0; k <= n; k++) {
+    const isNodePorts = k === n;
+    if (isNodePorts && n === 0) {
+      break; // no hops: the node ports are the front door, already run
+    }
+    const lockedDown = k === 0 ? null : isNodePorts ? nodePortsLockedDown(path) : hopLockedDown(path, k);
+    const appended = appendedFrom(path, k);
+    const reachable = lockedDown === null;
+    const spoofable = reachable && (isNodePorts
+      ? path.numTrustedProxies > 0 || path.proxyProtocol
+      : path.numTrustedProxies > appended);
+    const forged = k === 0 ? { run: frontRun, needed: Math.max(1, path.numTrustedProxies - appended) }
+      : reachable ? forgedRun(path, k) : { run: null, needed: Math.max(1, path.numTrustedProxies - appended) };
+    entries.push({
+      hopIndex: k,
+      name: isNodePorts ? `${path.gatewayName} node ports` : path.hops[k].name,
+      reachable,
+      lockedDown,
+      entriesAppended: appended,
+      forgedEntries: forged.needed,
+      spoofable,
+      run: forged.run,
+    });
+  }
+  return entries;
+}
+
+/** What keeps clients from connecting to hop `k` (not the first) directly, or `null`. */
+function hopLockedDown(path: ResolvedPath, k: number): string | null {
+  const hop = path.hops[k];
+  if (hop.lockedDown !== undefined) {
+    return hop.lockedDown;
+  }
+  const ranges = path.loadBalancerSourceRanges;
+  if (k !== path.hops.length - 1 || ranges.length === 0 || !hop.enforcesLoadBalancerSourceRanges) {
+    return null;
+  }
+  const admitted = AddressSet.ofCidrs(ranges);
+  if (admitted.covers(AddressSet.ALL_IPV4) || admitted.covers(AddressSet.ALL_IPV6)) {
+    return null; // every IPv4 (or IPv6) source is admitted: no lock at all
+  }
+  const front = path.hops[k - 1];
+  if (front.sourceRanges.length === 0) {
+    return `loadBalancerSourceRanges admit only ${ranges.join(', ')} (${JSON.stringify(front.name)} publishes no fixed ranges, so they are taken as its)`;
+  }
+  return AddressSet.ofCidrs(front.sourceRanges).covers(admitted)
+    ? `loadBalancerSourceRanges admit only ${JSON.stringify(front.name)}'s published ranges`
+    : null;
+}
+
+/** What keeps clients from the gateway's node ports, or `null` for a NodePort Service. */
+function nodePortsLockedDown(path: ResolvedPath): string | null {
+  switch (path.serviceType) {
+    case GatewayServiceType.NODE_PORT:
+      return null;
+    case GatewayServiceType.CLUSTER_IP:
+      return 'a ClusterIP Service: no node port to connect to';
+    case GatewayServiceType.LOAD_BALANCER:
+      return 'a LoadBalancer Service: its node ports are taken to be closed to the internet (cloud firewalls admit the load balancer only)';
+    default:
+      return 'the Service type is not given, so its node ports are not taken to be an entry point';
+  }
+}
+
+/** Options of one walk: where the client connects, and what the gateway is simulated with. */
+interface WalkOptions {
+  /** The hop the client connects to (the number of hops: the gateway itself). */
+  readonly start?: number;
+  /** `xff_num_trusted_hops` for the simulation. */
+  readonly trustedHops?: number;
+  /** A PROXY header the client writes itself, connecting straight to the gateway. */
+  readonly forgedProxySource?: string;
 }
 
 /** Walks one request; `forged` is the client's forged `X-Forwarded-For`, `null` for a normal request. */
-function walk(path: ResolvedPath, forged: string | null): ExplainRun {
+function walk(path: ResolvedPath, forged: string | null, options: WalkOptions = {}): ExplainRun {
+  const start = options.start ?? 0;
+  const hops = path.hops.slice(start);
   const layers: ExplainLayer[] = [];
   const externalSent = forged === null ? null : path.forged;
   layers.push(layer(ExplainLayerRole.CLIENT, 'client', { xff: forged, externalAddress: externalSent }));
 
   // What travels towards the next layer.
   let source = path.client;
-  let proxySource: string | null = null;
+  let proxySource: string | null = options.forgedProxySource ?? null;
   let xff = forged;
   const externalAddress = externalSent;
 
-  path.hops.forEach((hop, i) => {
+  hops.forEach((hop, i) => {
     layers.push(layer(ExplainLayerRole.HOP, hop.name, { tcpPeer: source, xff, externalAddress }));
-    const last = i === path.hops.length - 1;
+    const last = i === hops.length - 1;
     if (hop.kind === ExplainHopKind.L7) {
       // An HTTP proxy appends the peer it saw, then its own address for any further entry
       // (GCLB: "<client-ip>,<load-balancer-ip>", peers.md table (a) [G6]); unknown headers such as
@@ -713,7 +999,7 @@ function walk(path: ResolvedPath, forged: string | null): ExplainRun {
   // kube-proxy SNATs connections that enter through a node port under externalTrafficPolicy
   // Cluster (peers.md [G5]); an L4 hop that delivers to pod IPs (ip targets, or one that keeps
   // the source ALWAYS) skips the node, and an L7 hop is taken to do so too (NEG, ALB ip targets).
-  const lastHop = path.hops.length === 0 ? undefined : path.hops[path.hops.length - 1];
+  const lastHop = hops.length === 0 ? undefined : hops[hops.length - 1];
   const throughNodePort = lastHop === undefined
     || (lastHop.kind === ExplainHopKind.L4 && !lastHop.deliversToPods);
   if (throughNodePort && path.externalTrafficPolicy === ExternalTrafficPolicy.CLUSTER) {
@@ -734,7 +1020,7 @@ function walk(path: ResolvedPath, forged: string | null): ExplainRun {
     remoteAddress: proxySource ?? source,
     xff,
     useRemoteAddress: true,
-    xffNumTrustedHops: path.numTrustedProxies,
+    xffNumTrustedHops: options.trustedHops ?? path.numTrustedProxies,
     internalAddresses: 'none',
     localAddress: path.gatewayAddress,
     externalAddressIn: externalAddress,
@@ -946,4 +1232,77 @@ function suggestFix(path: ResolvedPath): string {
     ? 'no gateway setting recovers the client\'s address on this path; describe the hops again and check what each one passes on'
     : `no gateway setting recovers the client's address: ${JSON.stringify(hider.name)} replaces it; send PROXY protocol from it directly to the gateway, `
       + 'or put an L7 hop that appends X-Forwarded-For in front of it';
+}
+
+/** Checks a hop's exposure fields and fills in their defaults. */
+function resolveExposure(prop: string, hop: ExplainHopExposure, problems: Problem[]): Pick<ResolvedHop,
+'lockedDown' | 'sourceRanges' | 'enforcesLoadBalancerSourceRanges' | 'lockDownHint'> {
+  for (const field of ['lockedDown', 'lockDownHint'] as const) {
+    const value = hop[field];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+      problems.push(mustBe(`${prop}.${field}`, 'a sentence', value, field === 'lockedDown' ? 'say what keeps other clients out, or leave it out' : 'say how to lock the hop down, or leave it out'));
+    }
+  }
+  if (hop.enforcesLoadBalancerSourceRanges !== undefined && typeof hop.enforcesLoadBalancerSourceRanges !== 'boolean') {
+    problems.push(mustBe(`${prop}.enforcesLoadBalancerSourceRanges`, 'true or false', hop.enforcesLoadBalancerSourceRanges,
+      'say whether the Service\'s loadBalancerSourceRanges restrict who reaches the hop'));
+  }
+  return {
+    ...(typeof hop.lockedDown === 'string' ? { lockedDown: hop.lockedDown } : {}),
+    sourceRanges: cidrList(`${prop}.sourceRanges`, hop.sourceRanges, problems),
+    enforcesLoadBalancerSourceRanges: hop.enforcesLoadBalancerSourceRanges === true,
+    ...(typeof hop.lockDownHint === 'string' ? { lockDownHint: hop.lockDownHint } : {}),
+  };
+}
+
+/** A list of CIDR texts, canonical; problems for anything else. */
+function cidrList(prop: string, value: readonly string[] | undefined, problems: Problem[]): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value) || firstHole(value) !== undefined) {
+    problems.push(mustBe(prop, 'a list of CIDRs without holes', value, 'write e.g. ["192.0.2.0/24", "2001:db8::/32"]'));
+    return [];
+  }
+  const out: string[] = [];
+  value.forEach((text, i) => {
+    const parsed = typeof text === 'string' ? parseIpPrefix(text.includes('/') ? text : `${text}/${text.includes(':') ? 128 : 32}`) : undefined;
+    if (parsed === undefined || !parsed.ok) {
+      problems.push(mustBe(`${prop}[${i}]`, 'a CIDR such as "192.0.2.0/24"', text, parsed?.ok === false ? `${parsed.reason}; fix the range` : 'write the range as a string'));
+    } else {
+      out.push(formatIpPrefix(maskPrefix(parsed.value)));
+    }
+  });
+  return out;
+}
+
+/** The finding for a reachable entry point past the first hop that lets a client choose the trusted address. */
+function bypassFinding(path: ResolvedPath, entry: ExplainEntryPoint): ExplainFinding {
+  const n = path.hops.length;
+  const skipped = path.hops.slice(0, entry.hopIndex).map((hop) => JSON.stringify(hop.name)).join(', ');
+  const nodePorts = entry.hopIndex === n;
+  const front = path.hops[entry.hopIndex - 1];
+  const where = nodePorts ? `the gateway's node ports (a NodePort Service)` : JSON.stringify(entry.name);
+  const how = nodePorts && path.proxyProtocol && path.numTrustedProxies === 0
+    ? `writes its own PROXY header with source ${path.forged}`
+    : `sends X-Forwarded-For with ${entry.forgedEntries === 1 ? path.forged : `${entry.forgedEntries} copies of ${path.forged}`}${nodePorts && path.proxyProtocol ? ' (and its own PROXY header)' : ''}`;
+  const why = nodePorts
+    ? `nothing in front of the node ports appends to X-Forwarded-For${path.proxyProtocol ? ' or writes the PROXY header' : ''}`
+    : `numTrustedProxies is ${path.numTrustedProxies}, but from ${JSON.stringify(entry.name)} on the hops append only ${entries(entry.entriesAppended)}`;
+  const ranges = path.loadBalancerSourceRanges;
+  const unchecked = !nodePorts && entry.hopIndex === n - 1 && ranges.length > 0
+    ? path.hops[entry.hopIndex].enforcesLoadBalancerSourceRanges
+      ? `; loadBalancerSourceRanges ${ranges.join(', ')} admit more than ${JSON.stringify(front.name)}'s published ranges`
+      : `; ${JSON.stringify(entry.name)} is not known to enforce loadBalancerSourceRanges`
+    : '';
+  const message = `a client that connects to ${where} directly, skipping ${skipped}, and ${how} makes the gateway trust ${path.forged}, `
+    + `an address the client chose: ${why}, so the gateway reads an entry the client wrote${unchecked}`;
+  const frontRanges = front.sourceRanges.length === 0 ? '' : ` (${JSON.stringify(front.name)} sends from ${front.sourceRanges.join(', ')})`;
+  const fix = nodePorts
+    ? `admit only ${JSON.stringify(front.name)} to the node ports (a firewall on the nodes), or use a LoadBalancer or ClusterIP Service; `
+      + 'or, once this library supports it, detect the client by trusted CIDRs instead of a hop count'
+    : `let only ${JSON.stringify(front.name)} reach ${JSON.stringify(entry.name)}: ${path.hops[entry.hopIndex].lockDownHint ?? 'admit only the hop in front of it (a firewall or security group on it)'}`
+      + `${frontRanges}, and say how with lockDown(...) on the hop unless loadBalancerSourceRanges do it; `
+      + 'or, once this library supports it, detect the client by trusted CIDRs instead of a hop count';
+  return { id: ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS, message, fix, subject: `entry point ${entry.name}` };
 }

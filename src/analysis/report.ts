@@ -10,6 +10,7 @@ import { renderTryIt, TryItOptions, tryItSteps } from './try-it';
 import {
   ExplainHopKind, ExplainLayer, ExplainLayerRole, ExplainPath, ExplainResult, ExplainRun,
 } from './explain';
+import { requireReportEntries } from './report-input';
 
 /**
  * One gateway's section in a source IP report.
@@ -77,6 +78,7 @@ const TABLE_HEADER = [
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
  */
 export function renderSourceIpReport(entries: readonly SourceIpReportEntry[]): string {
+  requireReportEntries(entries);
   const lines: string[] = [
     '# Client source IP report',
     '',
@@ -147,6 +149,14 @@ function renderSection(entry: SourceIpReportEntry): string[] {
       : `The gateway trusts ${code(result.spoofed.trustedAddress)}${result.spoofed.trustedAddress === client ? ', the real client' : ''}: the forged value is not trusted.`;
   lines.push(`The client sends X-Forwarded-For ${code(sent.xff ?? '')} and x-envoy-external-address ${code(sent.externalAddress ?? '')} (forged). ${verdict}`);
   lines.push('', ...renderTable(result.spoofed), '');
+  // A client that connects past the first hop (a public load balancer behind a CDN, node ports).
+  for (const entry of (result.entryPoints ?? []).filter((e) => e.hopIndex > 0 && e.spoofable && e.run !== null)) {
+    const bypass = entry.run as ExplainRun;
+    lines.push(`### Request that connects to ${markdownText(entry.name)} directly`, '');
+    lines.push(`The client skips the hops in front and sends X-Forwarded-For ${code(bypass.layers[0].xff ?? '')} (forged; ${entry.forgedEntries} `
+      + `${entry.forgedEntries === 1 ? 'entry' : 'entries'} needed). The gateway trusts ${code(bypass.trustedAddress ?? '')}: **the client chooses the address \`remoteIpBlocks\` sees.**`);
+    lines.push('', ...renderTable(bypass), '');
+  }
   lines.push('### Sequence (normal request)', '', ...renderMermaid(result.normal, path));
   lines.push('', '### Try it', '', 'With the manifests applied, `GATEWAY` set to the load balancer\'s address, and echo-server behind the gateway '
     + '(as `SourceIpEcho` runs it):', '', ...renderTryIt(tryItSteps(result, entry.tryIt)));

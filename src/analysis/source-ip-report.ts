@@ -10,7 +10,7 @@ import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { GatewayTopology } from '../gateway-topology';
 import type { IIngressGateway } from '../gateway/gateway';
-import { failIfAny, mustBe, Problem } from '../private/problems';
+import { failIfAny, isPlainObject, mustBe, Problem, requireRoot } from '../private/problems';
 import { assumedPathFor, explainPathFor } from './assumed-path';
 import { clientIpReportPartsFor } from './client-ip-log';
 import { explain, ExplainApp, ExplainEdge } from './explain';
@@ -83,6 +83,7 @@ export interface SourceIpReportOptions extends ExplainIngressGatewaysOptions {
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
 export function ingressGatewaysIn(root: IConstruct): IIngressGateway[] {
+  requireRoot('ingressGatewaysIn', root);
   return root.node.findAll()
     .filter(isIngressGateway)
     .sort((a, b) => compare(a.node.path, b.node.path));
@@ -99,12 +100,15 @@ export function ingressGatewaysIn(root: IConstruct): IIngressGateway[] {
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
  */
 export function explainIngressGateways(root: IConstruct, options: ExplainIngressGatewaysOptions = {}): SourceIpReportEntry[] {
+  requireRoot('explainIngressGateways', root, options);
+  failIfAny('explainIngressGateways', [options.paths === undefined || isPlainObject(options.paths) ? undefined
+    : mustBe('paths', 'a map from gateway construct paths to edges', options.paths, 'pass { "app/gateway": { hops: [...] } }')]);
   const gateways = ingressGatewaysIn(root);
   const known = new Set(gateways.map((gateway) => gateway.node.path));
   const problems: Problem[] = Object.keys(options.paths ?? {}).sort().filter((key) => !known.has(key)).map((key) =>
     mustBe(`paths[${JSON.stringify(key)}]`, 'keyed by the construct path of an ingress gateway', key,
       known.size === 0 ? 'add an IngressGateway to the app, or remove the entry'
-        : `use one of ${[...known].map((p) => JSON.stringify(p)).join(', ')}`));
+        : `use one of ${[...known].slice(0, 5).map((p) => JSON.stringify(p)).join(', ')}${known.size > 5 ? `, … (${known.size} gateways)` : ''}`));
   failIfAny('explainIngressGateways', problems);
 
   return gateways.map((gateway) => {
@@ -135,11 +139,15 @@ export function explainIngressGateways(root: IConstruct, options: ExplainIngress
  * @see https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/
  */
 export function writeSourceIpReport(app: App, options: SourceIpReportOptions = {}): string {
+  requireRoot('writeSourceIpReport', app, options);
+  failIfAny('writeSourceIpReport', [typeof (app as { outdir?: unknown }).outdir === 'string' ? undefined
+    : mustBe('app', 'a cdk8s App (with an output directory)', app, 'pass the App you synthesized')]);
   const fileName = options.fileName ?? 'source-ip-report.md';
   const directory = options.directory ?? 'report';
-  const plain = (name: unknown) => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/]/.test(name);
+  const plain = (name: unknown) => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/\0]/.test(name)
+    && Buffer.byteLength(name) <= 255;
   failIfAny('writeSourceIpReport', [
-    plain(fileName) ? undefined : mustBe('fileName', 'a plain file name without directories', fileName, 'pass a name such as "source-ip-report.md"'),
+    plain(fileName) ? undefined : mustBe('fileName', 'a plain file name without directories, of at most 255 bytes', fileName, 'pass a name such as "source-ip-report.md"'),
     plain(directory) ? undefined : mustBe('directory', 'a plain folder name (a subfolder of the output directory)', directory, 'pass a name such as "report"'),
   ]);
   const entries = explainIngressGateways(app, options).map((entry) => (options.tryIt === undefined ? entry : { ...entry, tryIt: options.tryIt }));

@@ -7,6 +7,7 @@
 import { InterceptionMode } from '../mesh/interception-mode';
 import { simulateEnvoyXff } from './envoy-xff';
 import { ExplainLayerRole, ExplainResult, ExplainRun } from './explain';
+import { requireExplainResult, requireTryItInput, requireTryItSteps } from './report-input';
 
 /** Where to send the in-mesh (east-west) request from. */
 export interface TryItEastWest {
@@ -67,6 +68,7 @@ export interface TryItStep {
  * pod IP>`, `<AWS NLB address>`), keyed by the documentation address `explain` used for it.
  */
 export function placeholders(result: ExplainResult): Map<string, string> {
+  requireExplainResult('placeholders', result);
   const map = new Map<string, string>();
   const path = result.path;
   if (path.client !== undefined) {
@@ -117,6 +119,7 @@ function appLines(run: ExplainRun, map: Map<string, string>): string[] {
  * @see https://kubernetes.io/docs/tutorials/services/source-ip/
  */
 export function tryItSteps(result: ExplainResult, options: TryItOptions = {}): TryItStep[] {
+  requireTryItInput(result, options);
   const gateway = options.gatewayAddress ?? '$GATEWAY';
   const map = placeholders(result);
   const forged = result.spoofed.layers[0];
@@ -163,6 +166,7 @@ function eastWestStep(eastWest: TryItEastWest): TryItStep {
 
 /** The steps as Markdown: a heading per step, the command, and the lines to look for. */
 export function renderTryIt(steps: readonly TryItStep[]): string[] {
+  requireTryItSteps(steps);
   const lines: string[] = [];
   for (const step of steps) {
     lines.push(`**${step.title}:**`, '', '```bash', step.command, '```', '', 'The echo server prints:', '', '```text', ...step.expect, '```', '');

@@ -1,8 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InterceptionMode, setInterceptionMode } from '../mesh';
-import { failIfAny, requireObject, resourceName, wholeNumber } from '../private/problems';
+import { booleanProblem, failIfAny, requireObject, resourceName, wholeNumber } from '../private/problems';
 import { guardObjectSizes } from '../private/object-size';
+import { checkedScope } from '../private/scope';
 
 /** Props of a `SourceIpEcho`. */
 export interface SourceIpEchoProps {
@@ -59,12 +60,13 @@ export class SourceIpEcho extends Construct {
   public readonly interceptionMode?: InterceptionMode;
 
   constructor(scope: Construct, id: string, props: SourceIpEchoProps = {}) {
-    super(scope, id);
+    super(checkedScope('SourceIpEcho', scope, id), id);
     requireObject('SourceIpEcho', 'props', props, 'pass an object of SourceIpEchoProps, or nothing', this);
     guardObjectSizes(this);
     failIfAny('SourceIpEcho', [
       resourceName('namespace', props.namespace, 'namespace'),
       wholeNumber('replicas', props.replicas, 0, 2147483647, 'pass the number of echo-server pods'),
+      booleanProblem('curlClient', props.curlClient),
     ], this);
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.interceptionMode = props.interceptionMode;

@@ -1,7 +1,7 @@
 import { ExplainEdge, ExplainHop, ExplainHopKind } from '../analysis/explain';
 import { GatewayServiceType } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
-import { failIfAny, Problem } from '../private/problems';
+import { failIfAny, firstHole, mustBe, Problem, show, wholeNumber } from '../private/problems';
 import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
 
 /**
@@ -47,12 +47,16 @@ export class EdgeChain {
 
   private constructor(hops: readonly EdgeHop[]) {
     const problems: Problem[] = [];
+    const hole = firstHole(hops);
+    if (hole !== undefined) {
+      failIfAny('EdgeChain.of', [`'hops' must be a list without holes, got a sparse list (index ${hole} is empty). Fix: write every hop`]);
+    }
     if (hops.length === 0) {
       problems.push('\'hops\' must list at least one hop, got none. Fix: pass the load balancer in front of the gateway, e.g. EdgeChain.of(EdgeHop.metalLb())');
     }
     hops.forEach((hop, i) => {
       if (!(hop instanceof EdgeHop)) {
-        problems.push(`'hops[${i}]' must be an EdgeHop, got ${JSON.stringify(hop)}. Fix: use an EdgeHop factory, or EdgeHop.custom({...})`);
+        problems.push(`'hops[${i}]' must be an EdgeHop, got ${show(hop)}. Fix: use an EdgeHop factory, or EdgeHop.custom({...})`);
       }
     });
     if (problems.length === 0) {
@@ -87,8 +91,46 @@ export class EdgeChain {
    * PROXY header, or the packet source.
    */
   public get carriesClientAddress(): boolean {
-    const s = this.gatewaySettings();
-    return s.clientIpField === 'remoteIpBlocks' || this.gatewayHop.sourcePreservation !== SourcePreservation.NEVER;
+    // Follow the client's address hop by hop: on the packet until an L7 hop writes it into
+    // X-Forwarded-For (from then on the header carries it) or an L4 hop replaces the source
+    // without a PROXY header (then it is gone).
+    let carrier: 'packet' | 'header' | 'lost' = 'packet';
+    for (const hop of this.hops) {
+      if (carrier !== 'packet') {
+        continue;
+      }
+      if (hop.layer === HopLayer.L7) {
+        carrier = hop.xffEntriesAppended > 0 ? 'header' : 'lost';
+      } else if (hop.proxyProtocol !== undefined) {
+        carrier = 'header';
+      } else if (hop.sourcePreservation === SourcePreservation.NEVER) {
+        carrier = 'lost';
+      }
+    }
+    return carrier !== 'lost';
+  }
+
+  /**
+   * The hop whose `ip:port` entry is the one a gateway trusting `numTrustedProxies` hops reads
+   * (the Nth from the right of `X-Forwarded-For`), or `undefined` when the entry it reads has no
+   * port. Envoy cannot parse such an entry and falls back to the TCP peer; an `ip:port` entry
+   * anywhere else in the header is skipped and does no harm.
+   */
+  public hopWritingTrustedPortEntry(numTrustedProxies: number): EdgeHop | undefined {
+    failIfAny('EdgeChain.hopWritingTrustedPortEntry', [wholeNumber('numTrustedProxies', numTrustedProxies, 0, 4294967295, 'pass the gateway\'s numTrustedProxies'),
+      numTrustedProxies === undefined ? mustBe('numTrustedProxies', 'set', undefined, 'pass the gateway\'s numTrustedProxies') : undefined]);
+    // From the right: each L7 hop appends the peer it saw first (with the port, if it writes
+    // one), then its own address for any further entry (explain's model, peers.md [G6]).
+    let offset = 0;
+    for (let i = this.hops.length - 1; i >= 0; i--) {
+      const hop = this.hops[i];
+      const n = hop.xffEntriesAppended;
+      if (numTrustedProxies > offset && numTrustedProxies <= offset + n) {
+        return hop.writesPortInXff && numTrustedProxies === offset + n ? hop : undefined;
+      }
+      offset += n;
+    }
+    return undefined;
   }
 
   /** The gateway settings this chain calls for. */
@@ -112,12 +154,21 @@ export class EdgeChain {
    */
   public explainEdge(): ExplainEdge {
     return {
-      hops: this.hops.map((hop): ExplainHop => (hop.layer === HopLayer.L7
-        ? { kind: ExplainHopKind.L7, name: hop.name, appendsXff: hop.xffEntriesAppended, writesPort: hop.writesPortInXff }
-        : {
-          kind: ExplainHopKind.L4, name: hop.name, proxyProtocol: hop.proxyProtocol !== undefined,
-          sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods,
-        })),
+      hops: this.hops.map((hop): ExplainHop => {
+        const exposure = {
+          ...(hop.lockedDown !== undefined ? { lockedDown: hop.lockedDown }
+            : hop.publiclyReachable ? {} : { lockedDown: 'an internal load balancer, not reachable from the internet' }),
+          ...(hop.sourceRanges.length === 0 ? {} : { sourceRanges: hop.sourceRanges.map(String) }),
+          enforcesLoadBalancerSourceRanges: hop.enforcesLoadBalancerSourceRanges,
+          lockDownHint: hop.lockDownHint,
+        };
+        return hop.layer === HopLayer.L7
+          ? { kind: ExplainHopKind.L7, name: hop.name, appendsXff: hop.xffEntriesAppended, writesPort: hop.writesPortInXff, ...exposure }
+          : {
+            kind: ExplainHopKind.L4, name: hop.name, proxyProtocol: hop.proxyProtocol !== undefined,
+            sourcePreservation: hop.sourcePreservation, deliversToPods: hop.deliversToPods, ...exposure,
+          };
+      }),
     };
   }
 

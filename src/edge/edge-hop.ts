@@ -1,5 +1,9 @@
 import { GatewayServiceType } from '../gateway-service';
-import { annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, Problem, requireObject, wholeNumber } from '../private/problems';
+import { IpBlock } from '../ip-block';
+import {
+  annotationMapProblems, booleanProblem, failIfAny, firstHole, listProblem, mustBe, oneOf, Problem, requireObject, show, wholeNumber,
+} from '../private/problems';
+import { CLOUDFLARE_RANGES, GOOGLE_FRONT_END_RANGES } from './data/published-ranges';
 
 /** How a hop handles a connection. */
 export enum HopLayer {
@@ -107,6 +111,48 @@ export interface EdgeHopProps {
   readonly requiresLocal?: boolean;
 
   /**
+   * Whether clients on the internet can connect to this hop directly, not only through the hops in
+   * front of it. An internal load balancer is not; a public one is, unless it is locked down (see
+   * `lockedDown` and the gateway's `loadBalancerSourceRanges`). The checks assume an attacker
+   * connects to every hop they can reach and sends headers of any length.
+   *
+   * @default true
+   */
+  readonly publiclyReachable?: boolean;
+
+  /**
+   * How this hop is kept from clients that skip the hops in front of it, in one sentence (e.g.
+   * "a Cloud Armor policy admits only Cloudflare's ranges"). The checks take your word for it: a
+   * hop with `lockedDown` is not an entry point.
+   *
+   * @default - not locked down: reachable directly when `publiclyReachable`
+   */
+  readonly lockedDown?: string;
+
+  /**
+   * The ranges the hop connects to the next hop from, as its provider publishes them. A
+   * `loadBalancerSourceRanges` within them locks the next hop (the gateway's load balancer) down.
+   *
+   * @default - none published
+   */
+  readonly sourceRanges?: readonly string[];
+
+  /**
+   * Whether the gateway Service's `loadBalancerSourceRanges` restrict who reaches this hop, when it
+   * is the Service's load balancer (Kubernetes leaves it to the provider).
+   *
+   * @default false
+   */
+  readonly enforcesLoadBalancerSourceRanges?: boolean;
+
+  /**
+   * How to let only the hop in front reach this one, for fix messages.
+   *
+   * @default - 'admit only the hop in front of it (a firewall or security group on it)'
+   */
+  readonly lockDownHint?: string;
+
+  /**
    * Known caveats, one sentence each.
    *
    * @default - none
@@ -119,6 +165,31 @@ export interface EdgeHopProps {
    * @default 'described by the user'
    */
   readonly source?: string;
+}
+
+/** Options for `EdgeHop.azureLoadBalancer`. */
+export interface AzureLoadBalancerOptions {
+  /**
+   * An internal load balancer (`azure-load-balancer-internal`), not reachable from the internet.
+   *
+   * @default false
+   */
+  readonly internal?: boolean;
+
+  /**
+   * Send PROXY v2 through a Private Link Service (`azure-pls-create`, `azure-pls-proxy-protocol`).
+   *
+   * @default false
+   */
+  readonly privateLinkServiceProxyProtocol?: boolean;
+
+  /**
+   * Service tags the network security group admits (`azure-allowed-service-tags`), e.g.
+   * `AzureFrontDoor.Backend` behind Front Door: the load balancer is then locked down to them.
+   *
+   * @default - every source
+   */
+  readonly allowedServiceTags?: readonly string[];
 }
 
 /** Options for hops that can send PROXY protocol. */
@@ -184,6 +255,8 @@ export enum HetznerProtocol {
 }
 
 const PEERS = 'research/peers.md table (a)';
+const DEFAULT_LOCK_DOWN_HINT = 'admit only the hop in front of it (a firewall or security group on it)';
+const SOURCE_RANGES_HINT = 'set loadBalancerSourceRanges on the gateway to the ranges of the hop in front';
 
 /**
  * One hop between the client and the ingress gateway: a CDN, a cloud load balancer, or anything
@@ -208,6 +281,8 @@ export class EdgeHop {
       name: 'GKE external passthrough NLB',
       layer: HopLayer.L4_PASSTHROUGH,
       serviceType: GatewayServiceType.LOAD_BALANCER,
+      enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: `${SOURCE_RANGES_HINT} (GKE writes them into VPC firewall rules)`,
       caveats: ['Cannot send PROXY protocol (Google\'s TCP proxy load balancer can, but a GKE Service never creates it).'],
       source: `${PEERS}, GKE external passthrough NLB [G1][G2][G3]`,
     });
@@ -224,6 +299,8 @@ export class EdgeHop {
       layer: HopLayer.L4_PASSTHROUGH,
       serviceType: GatewayServiceType.LOAD_BALANCER,
       serviceAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' },
+      publiclyReachable: false,
+      enforcesLoadBalancerSourceRanges: true,
       caveats: ['Cannot send PROXY protocol.'],
       source: `${PEERS}, GKE internal passthrough NLB [G2]`,
     });
@@ -242,7 +319,9 @@ export class EdgeHop {
       xffEntriesAppended: 2,
       serviceType: GatewayServiceType.CLUSTER_IP,
       serviceAnnotations: { 'cloud.google.com/neg': '{"ingress": true}' },
-      caveats: ['Requests come from Google Front End ranges 130.211.0.0/22 and 35.191.0.0/16.'],
+      sourceRanges: GOOGLE_FRONT_END_RANGES.cidrs,
+      lockDownHint: 'attach a Cloud Armor security policy to its backend service that admits only the ranges of the hop in front '
+        + '(GKE: securityPolicy in a BackendConfig or GCPBackendPolicy)',
       source: `${PEERS}, GKE Ingress / Gateway API global external Application LB [G6][G7]`,
     });
   }
@@ -254,7 +333,10 @@ export class EdgeHop {
    */
   public static awsClassicElb(listener: ClassicElbListener): EdgeHop {
     failIfAny('EdgeHop.awsClassicElb', [oneOf('listener', listener, ClassicElbListener, 'use a ClassicElbListener member')]);
-    const base = { serviceType: GatewayServiceType.LOAD_BALANCER, proxyProtocolSupport: [ProxyProtocolVersion.V1] };
+    const base = {
+      serviceType: GatewayServiceType.LOAD_BALANCER, proxyProtocolSupport: [ProxyProtocolVersion.V1], enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: `${SOURCE_RANGES_HINT} (written into the ELB's security group)`,
+    };
     switch (listener) {
       case ClassicElbListener.HTTP:
         return new EdgeHop({
@@ -314,6 +396,9 @@ export class EdgeHop {
       serviceAnnotations: annotations,
       deliversToPods: !instance,
       proxyProtocolBreaksLocalHealthChecks: instance,
+      publiclyReachable: options.internetFacing !== false,
+      enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: `${SOURCE_RANGES_HINT} (the AWS Load Balancer Controller writes them into the NLB's security group rules)`,
       caveats: [
         'preserve_client_ip has no effect on traffic translated between IPv4 and IPv6.',
         ...(instance ? ['Do not combine PROXY v2 with instance targets and externalTrafficPolicy: Local: the HTTP health checks fail.'] : []),
@@ -331,6 +416,7 @@ export class EdgeHop {
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
    */
   public static awsAlb(options: { readonly xffClientPort?: boolean } = {}): EdgeHop {
+    requireObject('EdgeHop.awsAlb', 'options', options, 'pass { xffClientPort: false }, or nothing');
     failIfAny('EdgeHop.awsAlb', [booleanProblem('xffClientPort', options.xffClientPort)]);
     return new EdgeHop({
       name: 'AWS ALB',
@@ -338,6 +424,8 @@ export class EdgeHop {
       xffEntriesAppended: 1,
       serviceType: GatewayServiceType.CLUSTER_IP,
       writesPortInXff: options.xffClientPort ?? false,
+      lockDownHint: 'admit only the hop in front in the ALB\'s security group (for CloudFront, the managed prefix list '
+        + 'com.amazonaws.global.cloudfront.origin-facing), or make the ALB internal behind CloudFront VPC origins',
       caveats: ['Keep routing.http.xff_header_processing.mode at append (the default).'],
       source: `${PEERS}, AWS ALB [A4][A5][LBC3]`,
     });
@@ -360,16 +448,27 @@ export class EdgeHop {
 
   /**
    * Azure Standard Load Balancer (the AKS default). Passthrough; with `privateLinkService` it can
-   * send PROXY v2 through a Private Link Service.
+   * send PROXY v2 through a Private Link Service. With `allowedServiceTags` (e.g.
+   * `AzureFrontDoor.Backend` behind Front Door) the network security group admits only those
+   * sources, which locks the load balancer down to the hop in front.
    *
    * @see https://cloud-provider-azure.sigs.k8s.io/topics/loadbalancer/
    */
-  public static azureLoadBalancer(options: { readonly internal?: boolean; readonly privateLinkServiceProxyProtocol?: boolean } = {}): EdgeHop {
+  public static azureLoadBalancer(options: AzureLoadBalancerOptions = {}): EdgeHop {
+    requireObject('EdgeHop.azureLoadBalancer', 'options', options, 'pass { internal: true }, or nothing');
+    const tags = options.allowedServiceTags;
     failIfAny('EdgeHop.azureLoadBalancer', [
       booleanProblem('internal', options.internal),
       booleanProblem('privateLinkServiceProxyProtocol', options.privateLinkServiceProxyProtocol),
+      listProblem('allowedServiceTags', tags, 'write allowedServiceTags: ["AzureFrontDoor.Backend"]'),
+      Array.isArray(tags) && (tags.length === 0 || !tags.every((tag) => typeof tag === 'string' && /^[A-Za-z0-9][A-Za-z0-9.]*$/.test(tag)))
+        ? mustBe('allowedServiceTags', 'a non-empty list of Azure service tags (letters, digits and dots)', tags, 'write e.g. ["AzureFrontDoor.Backend"]')
+        : undefined,
     ]);
     const annotations: Record<string, string> = {};
+    if (tags !== undefined) {
+      annotations['service.beta.kubernetes.io/azure-allowed-service-tags'] = tags.join(',');
+    }
     if (options.internal) {
       annotations['service.beta.kubernetes.io/azure-load-balancer-internal'] = 'true';
     }
@@ -384,9 +483,15 @@ export class EdgeHop {
       proxyProtocol: options.privateLinkServiceProxyProtocol ? ProxyProtocolVersion.V2 : undefined,
       serviceType: GatewayServiceType.LOAD_BALANCER,
       serviceAnnotations: annotations,
+      publiclyReachable: options.internal !== true,
+      ...(tags === undefined ? {} : { lockedDown: `the network security group admits only the service tags ${tags.join(', ')}` }),
+      enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: `${SOURCE_RANGES_HINT}, or the annotation service.beta.kubernetes.io/azure-allowed-service-tags `
+        + '(AzureFrontDoor.Backend behind Front Door); Azure writes both into the network security group',
       caveats: [
         'The health probe defaults to HTTP on the health check node port with externalTrafficPolicy: Local.',
         ...(options.privateLinkServiceProxyProtocol ? ['PROXY on a Private Link Service breaks kube-proxy health checks in shared-probe mode.'] : []),
+        ...(tags?.includes('AzureFrontDoor.Backend') ? ['AzureFrontDoor.Backend covers every Front Door profile, not only yours; check X-Azure-FDID to tie requests to yours.'] : []),
       ],
       source: `${PEERS}, Azure Standard LB [AZ1][AZ2][AZ4]`,
     });
@@ -399,6 +504,7 @@ export class EdgeHop {
    * @see https://azure.microsoft.com/updates/appgw-rewrite-headers/
    */
   public static azureApplicationGateway(options: { readonly portStripped?: boolean } = {}): EdgeHop {
+    requireObject('EdgeHop.azureApplicationGateway', 'options', options, 'pass { portStripped: true }, or nothing');
     failIfAny('EdgeHop.azureApplicationGateway', [booleanProblem('portStripped', options.portStripped)]);
     return new EdgeHop({
       name: 'Azure Application Gateway',
@@ -406,6 +512,7 @@ export class EdgeHop {
       xffEntriesAppended: 1,
       serviceType: GatewayServiceType.CLUSTER_IP,
       writesPortInXff: !(options.portStripped ?? false),
+      lockDownHint: 'admit only the hop in front in the network security group of the Application Gateway\'s subnet',
       source: `${PEERS}, Azure Application Gateway [AZ6]`,
     });
   }
@@ -433,6 +540,7 @@ export class EdgeHop {
    * @see https://github.com/digitalocean/digitalocean-cloud-controller-manager/blob/master/docs/controllers/services/annotations.md
    */
   public static digitalOcean(options: { readonly type?: DigitalOceanLbType } & ProxyProtocolOptions = {}): EdgeHop {
+    requireObject('EdgeHop.digitalOcean', 'options', options, 'pass { type: DigitalOceanLbType.REGIONAL }, or nothing');
     const type = options.type ?? DigitalOceanLbType.REGIONAL_NETWORK;
     failIfAny('EdgeHop.digitalOcean', [
       oneOf('type', options.type, DigitalOceanLbType, 'use a DigitalOceanLbType member'),
@@ -469,6 +577,7 @@ export class EdgeHop {
    * @see https://github.com/hetznercloud/hcloud-cloud-controller-manager/blob/main/docs/reference/load_balancer_annotations.md
    */
   public static hetzner(options: { readonly protocol?: HetznerProtocol } & ProxyProtocolOptions = {}): EdgeHop {
+    requireObject('EdgeHop.hetzner', 'options', options, 'pass { protocol: HetznerProtocol.TCP }, or nothing');
     const protocol = options.protocol ?? HetznerProtocol.TCP;
     failIfAny('EdgeHop.hetzner', [
       oneOf('protocol', options.protocol, HetznerProtocol, 'use a HetznerProtocol member'),
@@ -505,6 +614,7 @@ export class EdgeHop {
    * @see https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contengcreatingloadbalancer_topic-Summaryofannotations.htm
    */
   public static oracleLoadBalancer(options: { readonly proxyProtocolVersion?: ProxyProtocolVersion } = {}): EdgeHop {
+    requireObject('EdgeHop.oracleLoadBalancer', 'options', options, 'pass { proxyProtocolVersion: ProxyProtocolVersion.V2 }, or nothing');
     failIfAny('EdgeHop.oracleLoadBalancer', [oneOf('proxyProtocolVersion', options.proxyProtocolVersion, ProxyProtocolVersion, 'use ProxyProtocolVersion.V1 or V2')]);
     const annotations: Record<string, string> = {};
     if (options.proxyProtocolVersion !== undefined) {
@@ -517,6 +627,8 @@ export class EdgeHop {
       proxyProtocol: options.proxyProtocolVersion,
       serviceType: GatewayServiceType.LOAD_BALANCER,
       serviceAnnotations: annotations,
+      enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: `${SOURCE_RANGES_HINT} (the OCI cloud controller writes them into the load balancer's security rules)`,
       caveats: ['An HTTP listener appends 1 X-Forwarded-For entry; describe it with EdgeHop.custom if you use one.'],
       source: `${PEERS}, Oracle (OKE) LB [OCI1][OCI2]`,
     });
@@ -529,6 +641,7 @@ export class EdgeHop {
    * @see https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contengcreatingloadbalancer_topic-Summaryofannotations.htm
    */
   public static oracleNetworkLoadBalancer(options: ProxyProtocolOptions = {}): EdgeHop {
+    requireObject('EdgeHop.oracleNetworkLoadBalancer', 'options', options, 'pass { proxyProtocol: true }, or nothing');
     failIfAny('EdgeHop.oracleNetworkLoadBalancer', [booleanProblem('proxyProtocol', options.proxyProtocol)]);
     const annotations: Record<string, string> = { 'oci.oraclecloud.com/load-balancer-type': 'nlb' };
     if (options.proxyProtocol) {
@@ -559,6 +672,10 @@ export class EdgeHop {
       name: 'MetalLB',
       layer: HopLayer.L4_PASSTHROUGH,
       serviceType: GatewayServiceType.LOAD_BALANCER,
+      // kube-proxy itself drops packets to the load balancer address from outside the ranges; MetalLB
+      // keeps the source, so the filter sees the client.
+      enforcesLoadBalancerSourceRanges: true,
+      lockDownHint: SOURCE_RANGES_HINT,
       caveats: ['With externalTrafficPolicy: Local only nodes with a gateway pod announce or take traffic.'],
       source: `${PEERS}, MetalLB [ML1]`,
     });
@@ -575,7 +692,8 @@ export class EdgeHop {
       name: 'Cloudflare (proxied)',
       layer: HopLayer.L7,
       xffEntriesAppended: 1,
-      caveats: ['Requests come from Cloudflare\'s published ranges (cloudflare.com/ips); restrict the load balancer to them so nobody bypasses Cloudflare.'],
+      sourceRanges: CLOUDFLARE_RANGES.cidrs,
+      caveats: ['Anyone can proxy through Cloudflare to your origin from their own Cloudflare account; Authenticated Origin Pulls with a certificate of your own ties the origin to your zone.'],
       source: `${PEERS}, Cloudflare (proxied DNS) [CF1][CF2]`,
     });
   }
@@ -614,6 +732,16 @@ export class EdgeHop {
   public readonly proxyProtocolBreaksLocalHealthChecks: boolean;
   /** Whether the hop's settings need `externalTrafficPolicy: Local`. */
   public readonly requiresLocal: boolean;
+  /** Whether clients on the internet can connect to this hop directly (before any lock-down). */
+  public readonly publiclyReachable: boolean;
+  /** How the hop is kept from clients that skip the hops in front of it, when it is. */
+  public readonly lockedDown?: string;
+  /** The ranges the hop connects to the next hop from, as published (empty when unknown). */
+  public readonly sourceRanges: readonly IpBlock[];
+  /** Whether the gateway Service's `loadBalancerSourceRanges` restrict who reaches this hop. */
+  public readonly enforcesLoadBalancerSourceRanges: boolean;
+  /** How to let only the hop in front reach this one. */
+  public readonly lockDownHint: string;
   /** Known caveats. */
   public readonly caveats: readonly string[];
   /** Where the facts come from. */
@@ -634,6 +762,11 @@ export class EdgeHop {
     this.deliversToPods = props.deliversToPods ?? this.sourcePreservation === SourcePreservation.ALWAYS;
     this.proxyProtocolBreaksLocalHealthChecks = props.proxyProtocolBreaksLocalHealthChecks ?? false;
     this.requiresLocal = props.requiresLocal ?? false;
+    this.publiclyReachable = props.publiclyReachable ?? true;
+    this.lockedDown = props.lockedDown;
+    this.sourceRanges = IpBlock.ofAll(props.sourceRanges ?? []);
+    this.enforcesLoadBalancerSourceRanges = props.enforcesLoadBalancerSourceRanges ?? false;
+    this.lockDownHint = props.lockDownHint ?? DEFAULT_LOCK_DOWN_HINT;
     this.caveats = [...(props.caveats ?? [])];
     this.source = props.source ?? 'described by the user';
   }
@@ -643,28 +776,74 @@ export class EdgeHop {
     return this.proxyProtocolSupport.length > 0;
   }
 
+  /**
+   * This hop, marked as locked down: only the hops in front of it can reach it. The checks take
+   * your word for it, so say how, e.g. `EdgeHop.googleCloudApplicationLoadBalancer().lockDown('a Cloud
+   * Armor policy admits only Cloudflare\'s ranges')`. For the gateway's own load balancer, prefer
+   * `loadBalancerSourceRanges` on the gateway, which the checks can verify.
+   *
+   * @param how one sentence: what keeps other clients out
+   * @throws SourceIpValidationError if `how` is empty
+   */
+  public lockDown(how: string): EdgeHop {
+    failIfAny('EdgeHop.lockDown', [typeof how === 'string' && how.trim().length > 0 ? undefined
+      : mustBe('how', 'a sentence saying what keeps other clients out', how, 'write e.g. "a firewall admits only Cloudflare\'s ranges"')]);
+    return new EdgeHop({
+      name: this.name,
+      layer: this.layer,
+      xffEntriesAppended: this.xffEntriesAppended,
+      sourcePreservation: this.sourcePreservation,
+      proxyProtocolSupport: this.proxyProtocolSupport,
+      proxyProtocol: this.proxyProtocol,
+      serviceType: this.serviceType,
+      serviceAnnotations: this.serviceAnnotations,
+      writesPortInXff: this.writesPortInXff,
+      deliversToPods: this.deliversToPods,
+      proxyProtocolBreaksLocalHealthChecks: this.proxyProtocolBreaksLocalHealthChecks,
+      requiresLocal: this.requiresLocal,
+      publiclyReachable: this.publiclyReachable,
+      lockedDown: how,
+      sourceRanges: this.sourceRanges.map(String),
+      enforcesLoadBalancerSourceRanges: this.enforcesLoadBalancerSourceRanges,
+      lockDownHint: this.lockDownHint,
+      caveats: this.caveats,
+      source: this.source,
+    });
+  }
+
   /** The hop's name. */
   public toString(): string {
     return this.name;
   }
 }
 
-function booleanProblem(prop: string, value: unknown): Problem {
-  return value === undefined || typeof value === 'boolean' ? undefined : mustBe(prop, 'true or false', value, 'pass a boolean');
-}
-
 function hopProblems(props: EdgeHopProps): Problem[] {
   const problems: Problem[] = [
-    typeof props.name === 'string' && props.name.trim().length > 0 ? undefined : mustBe('name', 'a non-empty name', props.name, 'name the hop, e.g. "corporate proxy"'),
-    oneOf('layer', props.layer, HopLayer, 'use a HopLayer member'),
+    typeof props.name === 'string' && props.name.trim().length > 0 && props.name.length <= 200 ? undefined : mustBe('name', 'a non-empty name of at most 200 characters', props.name, 'name the hop, e.g. "corporate proxy"'),
+    props.layer === undefined ? mustBe('layer', 'set', undefined, 'pass layer: HopLayer.L7, L4_PASSTHROUGH or L4_PROXY')
+      : oneOf('layer', props.layer, HopLayer, 'use a HopLayer member'),
     wholeNumber('xffEntriesAppended', props.xffEntriesAppended, 0, 16, 'count the X-Forwarded-For entries the hop appends (usually 1)'),
     oneOf('sourcePreservation', props.sourcePreservation, SourcePreservation, 'use a SourcePreservation member'),
     oneOf('proxyProtocol', props.proxyProtocol, ProxyProtocolVersion, 'use ProxyProtocolVersion.V1 or V2'),
     oneOf('serviceType', props.serviceType, GatewayServiceType, 'use a GatewayServiceType member'),
     ...annotationMapProblems('serviceAnnotations', props.serviceAnnotations),
+    booleanProblem('writesPortInXff', props.writesPortInXff),
+    booleanProblem('deliversToPods', props.deliversToPods),
+    booleanProblem('proxyProtocolBreaksLocalHealthChecks', props.proxyProtocolBreaksLocalHealthChecks),
+    booleanProblem('requiresLocal', props.requiresLocal),
+    booleanProblem('publiclyReachable', props.publiclyReachable),
+    booleanProblem('enforcesLoadBalancerSourceRanges', props.enforcesLoadBalancerSourceRanges),
+    optionalText('lockedDown', props.lockedDown, 'say what keeps other clients out, or leave it out'),
+    optionalText('lockDownHint', props.lockDownHint, 'say how to admit only the hop in front, or leave it out'),
+    optionalText('source', props.source, 'name the document the facts come from, or leave it out'),
+    listProblem('caveats', props.caveats, 'write caveats: ["one sentence"]'),
+    listProblem('sourceRanges', props.sourceRanges, 'write sourceRanges: ["192.0.2.0/24"]'),
+    ...(Array.isArray(props.caveats) && firstHole(props.caveats) === undefined ? props.caveats : [])
+      .map((c, i) => optionalText(`caveats[${i}]`, c, 'write each caveat as a sentence')),
+    ...sourceRangeProblems(props.sourceRanges),
   ];
   problems.push(listProblem('proxyProtocolSupport', props.proxyProtocolSupport, 'write proxyProtocolSupport: [ProxyProtocolVersion.V2]'));
-  (Array.isArray(props.proxyProtocolSupport) ? props.proxyProtocolSupport : [])
+  (Array.isArray(props.proxyProtocolSupport) && firstHole(props.proxyProtocolSupport) === undefined ? props.proxyProtocolSupport : [])
     .forEach((v, i) => problems.push(oneOf(`proxyProtocolSupport[${i}]`, v, ProxyProtocolVersion, 'use ProxyProtocolVersion.V1 or V2')));
   if (props.layer !== HopLayer.L7 && (props.xffEntriesAppended ?? 0) > 0) {
     problems.push(mustBe('xffEntriesAppended', '0 for an L4 hop (only HTTP proxies write X-Forwarded-For)', props.xffEntriesAppended,
@@ -682,4 +861,20 @@ function hopProblems(props: EdgeHopProps): Problem[] {
       'the hop cannot send this PROXY protocol version; remove proxyProtocol or fix proxyProtocolSupport'));
   }
   return problems;
+}
+
+function optionalText(prop: string, value: unknown, fix: string): Problem {
+  return value === undefined || (typeof value === 'string' && value.trim().length > 0) ? undefined : mustBe(prop, 'a non-empty string', value, fix);
+}
+
+function sourceRangeProblems(ranges: readonly string[] | undefined): Problem[] {
+  if (!Array.isArray(ranges) || firstHole(ranges) !== undefined) {
+    return [];
+  }
+  try {
+    IpBlock.ofAll(ranges);
+    return [];
+  } catch (e) {
+    return [`'sourceRanges' must be CIDRs, got ${show(ranges)}: ${(e as Error).message}. Fix: write each range as "192.0.2.0/24" or "2001:db8::/32"`];
+  }
 }

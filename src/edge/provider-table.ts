@@ -27,6 +27,7 @@ export function providerPresets(): ProviderPreset[] {
     { call: 'EdgeHop.cloudFront()', hop: EdgeHop.cloudFront() },
     { call: 'EdgeHop.azureLoadBalancer()', hop: EdgeHop.azureLoadBalancer() },
     { call: 'EdgeHop.azureLoadBalancer({ internal: true })', hop: EdgeHop.azureLoadBalancer({ internal: true }) },
+    { call: 'EdgeHop.azureLoadBalancer({ allowedServiceTags: [\'AzureFrontDoor.Backend\'] })', hop: EdgeHop.azureLoadBalancer({ allowedServiceTags: ['AzureFrontDoor.Backend'] }) },
     { call: 'EdgeHop.azureLoadBalancer({ internal: true, privateLinkServiceProxyProtocol: true })', hop: EdgeHop.azureLoadBalancer({ internal: true, privateLinkServiceProxyProtocol: true }) },
     { call: 'EdgeHop.azureApplicationGateway()', hop: EdgeHop.azureApplicationGateway() },
     { call: 'EdgeHop.azureFrontDoor()', hop: EdgeHop.azureFrontDoor() },
@@ -47,6 +48,18 @@ const SOURCE_TEXT: Record<SourcePreservation, string> = {
   [SourcePreservation.NEVER]: 'no',
 };
 
+/** Whether a client can skip the hops in front of this one, and what locks it down. */
+function reachability(hop: EdgeHop): string {
+  if (hop.lockedDown !== undefined) {
+    return `no: ${hop.lockedDown}`;
+  }
+  if (!hop.publiclyReachable) {
+    return 'no (internal)';
+  }
+  const ranges = hop.sourceRanges.length === 0 ? '' : `; sends from ${hop.sourceRanges.length} published ranges`;
+  return `yes${hop.enforcesLoadBalancerSourceRanges ? ', unless `loadBalancerSourceRanges` admit only the hop in front' : ''}${ranges}`;
+}
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -56,8 +69,8 @@ function cell(text: string): string {
  * from the code: per preset, what the hop does and what the gateway gets when it is the only hop.
  */
 export function renderProviderTable(): string {
-  const header = '| Preset | XFF entries | PROXY (can send) | Source survives | Alone in front of the gateway: `numTrustedProxies` / PROXY / `externalTrafficPolicy` / field | Service type and annotations |\n'
-    + '|---|---|---|---|---|---|\n';
+  const header = '| Preset | XFF entries | PROXY (can send) | Source survives | Reachable directly (behind another hop) | Alone in front of the gateway: `numTrustedProxies` / PROXY / `externalTrafficPolicy` / field | Service type and annotations |\n'
+    + '|---|---|---|---|---|---|---|\n';
   const rows = providerPresets().map(({ call, hop }) => {
     const alone = hop.serviceType === undefined ? 'needs a load balancer after it'
       : (() => {
@@ -68,7 +81,7 @@ export function renderProviderTable(): string {
     const annotations = Object.entries(hop.serviceAnnotations).map(([k, v]) => `\`${k}: ${JSON.stringify(v)}\``).join('<br>');
     const service = hop.serviceType === undefined ? '—' : `${hop.serviceType}${annotations === '' ? '' : `<br>${annotations}`}`;
     return `| ${cell(`\`${call}\``)}<br>${cell(hop.name)} | ${hop.xffEntriesAppended}${hop.writesPortInXff ? ' (ip:port)' : ''} | ${proxy} | `
-      + `${SOURCE_TEXT[hop.sourcePreservation]} | ${cell(alone)} | ${cell(service)} |`;
+      + `${SOURCE_TEXT[hop.sourcePreservation]} | ${cell(reachability(hop))} | ${cell(alone)} | ${cell(service)} |`;
   });
   return `${header}${rows.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import { GatewayPortProtocol } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
 import { IpBlock } from '../ip-block';
 import {
-  failIfAny, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber,
+  failIfAny, labelMapProblems, listProblem, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber,
 } from '../private/problems';
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { EdgeChain } from '../edge/edge-chain';
@@ -13,6 +13,7 @@ import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
 import { IstioVersion } from '../istio-version';
 import { guardObjectSizes } from '../private/object-size';
+import { checkedScope } from '../private/scope';
 
 /**
  * Props of an `IngressGateway`: its client-address settings (`GatewaySourceIpProps`), and how the
@@ -127,7 +128,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
   public readonly serviceAccount: ApiObject;
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
-    super(scope, id);
+    super(checkedScope('IngressGateway', scope, id), id);
     requireObject('IngressGateway', 'props', props, 'pass an object of IngressGatewayProps, or nothing', this);
     guardObjectSizes(this);
     const name = props.name ?? DEFAULT_NAME;
@@ -135,19 +136,19 @@ export class IngressGateway extends Construct implements IIngressGateway {
     const { settings, problems } = GatewaySourceIpSettings._derive(props, IstioVersion.targetOf(this));
     const selectorLabels = {
       app: props.appLabel ?? name,
-      istio: props.istioLabel ?? name.replace(/^istio-/, ''),
+      istio: props.istioLabel ?? (typeof name === 'string' ? name.replace(/^istio-/, '') : name),
     };
     const ownLabels: Record<string, string> = { ...selectorLabels, 'sidecar.istio.io/inject': 'true' };
     const ports = props.ports ?? DEFAULT_PORTS;
     failIfAny('IngressGateway', [
       ...problems,
-      resourceName('name', props.name, 'name'),
+      resourceName('name', props.name, 'service'),
       resourceName('namespace', props.namespace, 'namespace'),
       takeoverProblem(name, namespace, selectorLabels),
       ...portProblems(props.ports),
       ...labelMapProblems('appLabel/istioLabel', selectorLabels),
       ...labelMapProblems('podLabels', props.podLabels),
-      ...Object.keys(props.podLabels ?? {}).filter((key) => key in ownLabels && props.podLabels?.[key] !== ownLabels[key]).map((key) =>
+      ...Object.keys(props.podLabels ?? {}).filter((key) => Object.hasOwn(ownLabels, key) && props.podLabels?.[key] !== ownLabels[key]).map((key) =>
         mustBe(`podLabels["${key}"]`, `${JSON.stringify(ownLabels[key])} or absent (the gateway needs this label)`, props.podLabels?.[key],
           key === 'sidecar.istio.io/inject' ? 'remove it: gateway injection needs "true"' : `remove it, or set ${key === 'app' ? 'appLabel' : 'istioLabel'} instead`)),
       props.podAnnotations?.['inject.istio.io/templates'] !== undefined && props.podAnnotations['inject.istio.io/templates'] !== 'gateway'
@@ -375,8 +376,8 @@ export function portProblems(ports: readonly GatewayPort[] | undefined): Problem
   if (ports === undefined) {
     return [];
   }
-  if (!Array.isArray(ports)) {
-    return [mustBe('ports', 'a list of GatewayPort', ports, 'write ports: [{ name: "http2", port: 80 }]')];
+  if (!Array.isArray(ports) || listProblem('ports', ports, '') !== undefined) {
+    return [Array.isArray(ports) ? listProblem('ports', ports, '') : mustBe('ports', 'a list of GatewayPort', ports, 'write ports: [{ name: "http2", port: 80 }]')];
   }
   const problems: Problem[] = [];
   if (ports.length === 0) {

@@ -7,6 +7,7 @@ import { IstioVersion } from '../istio-version';
 import {
   failIfAny, labelMapProblems, mustBe, Problem, requireObject, resourceName, show,
 } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { GatewayPort, IIngressGateway } from './gateway';
 import { collisionProblems, portProblems } from './ingress-gateway';
@@ -255,7 +256,7 @@ export abstract class InstalledGateway extends Construct implements IIngressGate
   private readonly resourcesGiven: boolean;
 
   protected constructor(scope: Construct, id: string, subject: string, identity: Identity, props: InstalledGatewayProps) {
-    super(scope, id);
+    super(checkedScope(subject, scope, id), id);
     const { settings, problems } = GatewaySourceIpSettings._derive(identity.sourceIpProps, IstioVersion.targetOf(this));
     const known = { ...identity.installerLabels, ...identity.selectorLabels };
     failIfAny(subject, [
@@ -394,7 +395,8 @@ export class HelmGateway extends InstalledGateway {
     // The chart's _helpers.tpl: gateway.name = .Values.name | release name; app = labels.app | name;
     // istio = labels.istio | name without a leading "istio-".
     const name = props.name ?? (releaseOk ? release : 'istio-ingressgateway');
-    const selectorLabels = { app: props.appLabel ?? name, istio: props.istioLabel ?? name.replace(/^istio-/, '') };
+    // A name that is not a string is refused with the others (resourceName), not read here.
+    const selectorLabels = { app: props.appLabel ?? name, istio: props.istioLabel ?? (typeof name === 'string' ? name.replace(/^istio-/, '') : name) };
     super(scope, id, 'InstalledGateway.helm', {
       installer: GatewayInstaller.HELM,
       name,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { Document } from 'yaml';
-import { failIfAny, mustBe, Problem } from '../private/problems';
+import { failIfAny, mustBe, Problem, requireApp, requireRoot } from '../private/problems';
 import { HelmGateway, InstalledGateway, IstioctlGateway, ManifestGateway } from './installed-gateway';
 import { istioOperatorOverlay, JsonObject, meshGatewayTopology } from './installer-renderings';
 
@@ -39,6 +39,7 @@ interface ChangeFile {
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
 export function installedGatewaysIn(root: IConstruct): InstalledGateway[] {
+  requireRoot('installedGatewaysIn', root);
   return root.node.findAll().filter((c): c is InstalledGateway => c instanceof InstalledGateway)
     .sort((a, b) => (a.node.path < b.node.path ? -1 : a.node.path > b.node.path ? 1 : 0));
 }
@@ -61,6 +62,7 @@ export function installedGatewaysIn(root: IConstruct): InstalledGateway[] {
  * @see https://istio.io/latest/docs/setup/install/istioctl/
  */
 export function writeInstallerChanges(app: App, options: InstallerChangesOptions = {}): string[] {
+  requireApp('writeInstallerChanges', app, options);
   const directory = options.directory ?? 'installers';
   const plain = typeof directory === 'string' && directory !== '' && directory !== '.' && directory !== '..' && !/[\\/]/.test(directory);
   const gateways = installedGatewaysIn(app);

@@ -11,6 +11,7 @@ import { ISTIO_FEATURES, IstioVersion, requireIstioFeature } from '../istio-vers
 import {
   failIfAny, labelMapProblems, listProblem, mustBe, Problem, requireObject, resourceName, show,
 } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { GatewayPort, IIngressGateway, PolicyTargetRef } from './gateway';
 import { GatewayListener } from './gateway-listener';
 import { reportGatewayWarnings } from './report-warnings';
@@ -154,13 +155,13 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
   public readonly options: ApiObject;
 
   constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
-    super(scope, id);
+    super(checkedScope('KubernetesGateway', scope, id), id);
     requireObject('KubernetesGateway', 'props', props, 'pass an object of KubernetesGatewayProps, or nothing', this);
     guardObjectSizes(this);
     const gatewayName = props.name ?? DEFAULT_NAME;
     const namespace = props.namespace ?? Chart.of(this).namespace ?? DEFAULT_NAMESPACE;
     const gatewayClassName = props.gatewayClassName ?? DEFAULT_CLASS;
-    const generatedName = props.generatedName ?? `${gatewayName}-${gatewayClassName}`;
+    const generatedName = props.generatedName ?? (typeof gatewayName === 'string' && typeof gatewayClassName === 'string' ? `${gatewayName}-${gatewayClassName}` : undefined);
     const listeners = props.listeners ?? [GatewayListener.http()];
     requireIstioFeature(this, ISTIO_FEATURES.kubernetesGatewayOverlays, 'KubernetesGateway');
     const { settings, problems } = GatewaySourceIpSettings._derive(props, IstioVersion.targetOf(this));
@@ -168,9 +169,13 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
     failIfAny('KubernetesGateway', [
       ...problems,
       resourceName('name', props.name, 'name'),
+      // The selector label value (and `<name>-options`, a ConfigMap name) must fit.
+      typeof props.name === 'string' && props.name.length > 63 ? mustBe('name', 'at most 63 characters (istiod labels the gateway pods '
+        + `${GATEWAY_GROUP}/gateway-name with it, and a label value has at most 63)`, props.name, 'shorten the name') : undefined,
       resourceName('namespace', props.namespace, 'namespace'),
       ...classProblems(props.gatewayClassName),
-      typeof generatedName === 'string' && generatedName.length <= 63 && DNS_1035_LABEL.test(generatedName) ? undefined
+      // undefined: name or gatewayClassName is not a string (refused above).
+      generatedName === undefined || (typeof generatedName === 'string' && generatedName.length <= 63 && DNS_1035_LABEL.test(generatedName)) ? undefined
         : mustBe(props.generatedName === undefined ? 'name' : 'generatedName',
           `such that the generated Service name ${show(generatedName)} is a DNS label: at most 63 lower-case letters, digits and '-', starting with a letter`,
           props.generatedName ?? props.name, props.generatedName === undefined ? 'shorten the name, or set generatedName' : 'shorten or rename it'),
@@ -182,14 +187,14 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
     this.gatewayName = gatewayName;
     this.namespace = namespace;
     this.gatewayClassName = gatewayClassName;
-    this.name = generatedName;
+    this.name = generatedName as string;
     this.settings = settings;
     this.listeners = [...listeners];
     this.selectorLabels = { [`${GATEWAY_GROUP}/gateway-name`]: gatewayName };
     // As istiod's kube-gateway.yaml labels the pods: its own first, the infrastructure labels, then the Gateway's.
     this.podLabels = {
       'sidecar.istio.io/inject': 'false',
-      'service.istio.io/canonical-name': generatedName,
+      'service.istio.io/canonical-name': generatedName as string,
       'service.istio.io/canonical-revision': 'latest',
       ...props.podLabels,
       [`${GATEWAY_GROUP}/gateway-name`]: gatewayName,

@@ -12,12 +12,12 @@ import { GatewaySourceIpSettings } from './settings';
 export function reportGatewayWarnings(gateway: IIngressGateway, settings: GatewaySourceIpSettings): void {
   const warnings = Warnings.of(gateway);
   for (const warning of settings.warnings) {
-    warnings.add(warning.id, warning.message);
+    warnings.add(warning.id, warning.message, warning.subject);
   }
   // Walk a normal and a forged request through the described hops with Envoy's own rules.
   for (const finding of explainDescribedEdge(gateway)?.findings ?? []) {
     if (finding.id !== ExplainFindingId.PROXY_PROTOCOL_MISMATCH) { // the settings' own check says it more precisely
-      warnings.add(finding.id, `${finding.message} Fix: ${finding.fix}`);
+      warnings.add(finding.id, `${finding.message} Fix: ${finding.fix}`, finding.subject);
     }
   }
 }

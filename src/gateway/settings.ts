@@ -13,7 +13,7 @@ import { ISTIO_FEATURES, IstioVersion } from '../istio-version';
 import { istioAnnotationProblems } from '../private/istio-annotations';
 import { mergeProxyConfig, PROXY_CONFIG_ANNOTATION, readProxyConfig } from '../private/proxy-config';
 import {
-  annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, plural, Problem, requireObject, wholeNumber,
+  annotationMapProblems, failIfAny, listProblem, mustBe, oneOf, plural, Problem, requireObject, show, wholeNumber,
 } from '../private/problems';
 
 /**
@@ -189,6 +189,12 @@ export interface GatewaySettingsWarning {
   readonly id: string;
   /** What is wrong and how to fix it. */
   readonly message: string;
+  /**
+   * What the warning is about, when the gateway can have several of this id (a prop, a block, a hop).
+   *
+   * @default - the gateway as a whole
+   */
+  readonly subject?: string;
 }
 
 /** Quantities the proxy container gets, each field filled in. */
@@ -258,7 +264,7 @@ export class GatewaySourceIpSettings {
       problems.push(mustBe('topology', 'a GatewayTopology', props.topology, 'write topology: GatewayTopology.of({ numTrustedProxies: 1 })'));
     }
     const autoscaling = resolveAutoscaling(props.autoscaling, local, problems);
-    const replicas = autoscaling?.minReplicas ?? props.replicas ?? (local ? 2 : 1);
+    const replicas = autoscaling?.minReplicas ?? (typeof props.replicas === 'number' ? props.replicas : undefined) ?? (local ? 2 : 1);
 
     // A non-string value is reported by annotationMapProblems; do not report it twice.
     const userProxyConfig = isPlainMap(props.podAnnotations) ? props.podAnnotations[PROXY_CONFIG_ANNOTATION] : undefined;
@@ -294,7 +300,7 @@ export class GatewaySourceIpSettings {
         : undefined,
       listProblem('loadBalancerSourceRanges', props.loadBalancerSourceRanges, 'write loadBalancerSourceRanges: IpBlock.ofAll([...])'),
       ...(Array.isArray(props.loadBalancerSourceRanges) ? props.loadBalancerSourceRanges : []).map((block, i) => (block instanceof IpBlock ? undefined
-        : mustBe(`loadBalancerSourceRanges[${i}]`, 'an IpBlock', block, `write IpBlock.of(${JSON.stringify(String(block))})`))),
+        : mustBe(`loadBalancerSourceRanges[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(typeof block === 'string' ? block : '203.0.113.0/24')})`))),
       ...mapProblems('serviceAnnotations', props.serviceAnnotations),
       ...mapProblems('podAnnotations', props.podAnnotations),
       ...resourceProblems(props.resources),
@@ -405,7 +411,9 @@ export class GatewaySourceIpSettings {
 }
 
 function isPlainMap<T extends object>(value: T | undefined): value is T {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  // A plain object only: a Date, Map or String object is no map of props.
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 }
 
 /** A map prop: an object (never a string or a list, which `Object.entries` would read as characters or indexes). */
@@ -424,9 +432,10 @@ function resolveAutoscaling(autoscaling: GatewayAutoscaling | undefined, local: 
     problems.push(mustBe('autoscaling', 'an object of GatewayAutoscaling', autoscaling, 'write autoscaling: { minReplicas: 2, maxReplicas: 5 }'));
     return undefined;
   }
+  const min = typeof autoscaling.minReplicas === 'number' ? autoscaling.minReplicas : undefined;
   const resolved = {
-    minReplicas: autoscaling.minReplicas ?? (local ? 2 : 1),
-    maxReplicas: autoscaling.maxReplicas ?? Math.max(5, autoscaling.minReplicas ?? 0),
+    minReplicas: min ?? (local ? 2 : 1),
+    maxReplicas: autoscaling.maxReplicas ?? Math.max(5, min ?? 0),
     targetCPUUtilizationPercentage: autoscaling.targetCPUUtilizationPercentage ?? 80,
   };
   problems.push(
@@ -474,7 +483,7 @@ function resolveResources(resources: GatewayResources | undefined): ResolvedGate
 /** What is risky about settings that are valid: spreading and replicas with Local, and every cross-layer check against the edge. */
 function settingsWarnings(settings: GatewaySourceIpSettings, props: GatewaySourceIpProps): GatewaySettingsWarning[] {
   const warnings: GatewaySettingsWarning[] = [];
-  const add = (id: string, message: string) => warnings.push({ id, message });
+  const add = (id: string, message: string, subject?: string) => warnings.push(subject === undefined ? { id, message } : { id, message, subject });
   const local = settings.externalTrafficPolicy === ExternalTrafficPolicy.LOCAL;
   if (local && settings.replicas < 2) {
     add('local-traffic-policy-single-replica', `externalTrafficPolicy Local with ${plural(settings.replicas, 'replica')}: only nodes running a gateway pod take traffic, `
@@ -489,19 +498,19 @@ function settingsWarnings(settings: GatewaySourceIpSettings, props: GatewaySourc
   }
   for (const block of settings.loadBalancerSourceRanges ?? []) {
     if (block.hostBitsCleared) {
-      add('ip-block-host-bits', hostBitsMessage('loadBalancerSourceRanges', block));
+      add('ip-block-host-bits', hostBitsMessage('loadBalancerSourceRanges', block), `loadBalancerSourceRanges ${block.input}`);
     }
   }
   return warnings;
 }
 
 /** Cross-layer checks between the described hops and the gateway as configured. Warnings only. */
-function edgeWarnings(add: (id: string, message: string) => void, edge: EdgeChain, props: GatewaySourceIpProps, actual: GatewaySourceIpSettings): void {
+function edgeWarnings(add: (id: string, message: string, subject?: string) => void, edge: EdgeChain, props: GatewaySourceIpProps, actual: GatewaySourceIpSettings): void {
   const derived = edge.gatewaySettings();
   const hop = edge.gatewayHop;
   const overridden = (prop: string, chainValue: unknown, given: unknown) => add('edge-setting-overridden',
     `'${prop}' is ${JSON.stringify(given)}, but the edge (${edge}) calls for ${JSON.stringify(chainValue)}; the explicit value wins. `
-    + `Fix: remove '${prop}' to use the derived value, or describe the edge as it really is`);
+    + `Fix: remove '${prop}' to use the derived value, or describe the edge as it really is`, prop);
 
   if (props.serviceType !== undefined && props.serviceType !== edge.serviceType) {
     overridden('serviceType', edge.serviceType, props.serviceType);
@@ -540,10 +549,14 @@ function edgeWarnings(add: (id: string, message: string) => void, edge: EdgeChai
     add('edge-requires-local', `${hop.name} is set up to keep the client address, which is only valid with externalTrafficPolicy Local, `
       + `but the Service has ${actual.externalTrafficPolicy ?? 'none (ClusterIP)'}. Fix: remove externalTrafficPolicy to use Local`);
   }
-  for (const portHop of edge.hops.filter((h) => h.writesPortInXff)) {
-    add('xff-entry-with-port', `${portHop.name} writes "ip:port" entries into X-Forwarded-For, which Envoy cannot parse, `
-      + 'so the gateway falls back to the TCP peer (a proxy) as the client. Fix: turn the port off on that hop (ALB: routing.http.xff_client_port.enabled=false; '
-      + 'Application Gateway: rewrite X-Forwarded-For with add_x_forwarded_for_proxy)');
+  // Only the entry the gateway reads matters: an ip:port entry elsewhere in the header is skipped.
+  const n = actual.topology.numTrustedProxies;
+  const portHop = edge.hopWritingTrustedPortEntry(n);
+  if (portHop !== undefined) {
+    add('xff-entry-with-port', `${portHop.name} writes its X-Forwarded-For entry as "ip:port", and that is the entry the gateway reads `
+      + `(numTrustedProxies ${n}: the ${n === 1 ? 'rightmost' : `${n}th from the right`}); Envoy cannot parse it, so the gateway falls back to the TCP peer `
+      + '(a proxy) as the client. Fix: turn the port off on that hop (ALB: routing.http.xff_client_port.enabled=false; '
+      + 'Application Gateway: rewrite X-Forwarded-For with add_x_forwarded_for_proxy)', portHop.name);
   }
   if (!edge.carriesClientAddress) {
     add('client-address-lost', `no hop of ${edge} carries the client address to the gateway: no X-Forwarded-For entry, no PROXY protocol, `

@@ -1,4 +1,5 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { checkedScope } from '../private/scope';
 import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
 import {
@@ -71,7 +72,7 @@ export class MeshNamespace extends Construct implements IMeshNamespace {
    */
   public static fromExisting(scope: Construct, id: string, options: ExistingMeshNamespaceOptions): IMeshNamespace {
     // The declaration's path, for messages: it is not constructed until its options are checked.
-    const path = scope?.node === undefined ? undefined : [scope.node.path, id].filter((part) => part !== '').join('/');
+    const path = scope?.node === undefined || typeof id !== 'string' ? undefined : [scope.node.path, id].filter((part) => part !== '').join('/');
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new SourceIpValidationError('MeshNamespace.fromExisting', [mustBe('options', 'an object', options, 'pass { name, injection }')], path);
     }
@@ -91,7 +92,7 @@ export class MeshNamespace extends Construct implements IMeshNamespace {
   public readonly injection: SidecarInjection;
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
-    super(scope, id);
+    super(checkedScope('MeshNamespace', scope, id), id);
     requireObject('MeshNamespace', 'props', props, 'pass { name }', this);
     guardObjectSizes(this);
     const injection = props.injection ?? SidecarInjection.enabled();
@@ -123,7 +124,7 @@ export class MeshNamespace extends Construct implements IMeshNamespace {
 /** A namespace declared as existing: no object, only what the checks need to know. */
 class ExistingMeshNamespace extends Construct implements IMeshNamespace {
   constructor(scope: Construct, id: string, public readonly name: string, public readonly injection: SidecarInjection) {
-    super(scope, id);
+    super(checkedScope('MeshNamespace.fromExisting', scope, id), id);
     markDeclaration(this, name, injection._labels());
     indexNamespacesAtSynth(this);
     this.node.addValidation({ validate: () => this.disagreements() });

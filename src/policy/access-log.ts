@@ -10,6 +10,7 @@ import type { IIngressGateway } from '../gateway/gateway';
 import { IstioVersion } from '../istio-version';
 import { guardObjectSizes } from '../private/object-size';
 import { failIfAny, listProblem, mustBe, oneOf, requireObject, resourceName } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { policyTargetProblems, telemetrySelector } from './target';
 
 /**
@@ -118,7 +119,7 @@ export class ClientIpAccessLog extends Construct implements IClientIpReportContr
   public readonly workloadResources: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: ClientIpAccessLogProps) {
-    super(scope, id);
+    super(checkedScope('ClientIpAccessLog', scope, id), id);
     requireObject('ClientIpAccessLog', 'props', props, 'pass { target: PolicyTarget.gateway(gateway) }', this);
     guardObjectSizes(this);
     const workloads = Array.isArray(props.workloads) ? props.workloads : [];

@@ -13,6 +13,7 @@ import { hostBitsMessage, IpBlock } from '../ip-block';
 import { IstioVersion } from '../istio-version';
 import { guardObjectSizes } from '../private/object-size';
 import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName, wholeNumber } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { envoyFilterSelector, policyTargetProblems } from './target';
 import { trustedAddressProblem } from './trusted-address';
@@ -139,6 +140,8 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
    * later (Envoy 1.34 and later).
    */
   public static isSupportedOn(version: IstioVersion): boolean {
+    failIfAny('ClientRateLimit.isSupportedOn', [version instanceof IstioVersion ? undefined
+      : mustBe('version', 'an IstioVersion', version, 'pass e.g. IstioVersion.V1_30 or IstioVersion.of("1.26")')]);
     return version.minor >= MIN_ISTIO_MINOR;
   }
 
@@ -162,7 +165,7 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: ClientRateLimitProps) {
-    super(scope, id);
+    super(checkedScope('ClientRateLimit', scope, id), id);
     requireObject('ClientRateLimit', 'props', props, 'pass { target: PolicyTarget.gateway(gateway), requestsPerInterval: 100 }', this);
     guardObjectSizes(this);
     const exempt = Array.isArray(props.exempt) ? props.exempt : [];
@@ -340,7 +343,8 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
     const problem = trustedAddressProblem(gateway);
     if (problem?.kind === 'spoofable') {
       warnings.add('client-rate-limit-spoofable', `the per-client rate limit on ${target}: with the described edge (${problem.edge}), a client can choose the `
-        + 'address the gateway trusts with a forged X-Forwarded-For, so it escapes the limit with a new forged address each time and can drain another '
+        + `address the gateway trusts with a forged X-Forwarded-For${problem.bypass ? ' by connecting past the first hop' : ''}, so it escapes the limit`
+        + ' with a new forged address each time and can drain another '
         + `client's bucket. Fix: ${problem.fix}`);
     } else if (problem?.kind === 'sees-proxy') {
       warnings.add('client-rate-limit-sees-proxy', `the per-client rate limit on ${target}: with the described edge (${problem.edge}), the gateway trusts `
@@ -372,7 +376,11 @@ function versionProblems(versions: readonly string[] | undefined): Problem[] {
   if (versions === undefined) {
     return [];
   }
-  if (!Array.isArray(versions) || versions.length === 0) {
+  const list = listProblem('istioVersions', versions, 'write istioVersions: ["1.30"]');
+  if (list !== undefined) {
+    return [list];
+  }
+  if (versions.length === 0) {
     return [mustBe('istioVersions', 'a non-empty list of Istio minor versions', versions, 'write istioVersions: ["1.30"]')];
   }
   const problems: Problem[] = [];

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
-import { failIfAny, mustBe, Problem } from '../private/problems';
+import { failIfAny, isPlainObject, listProblem, mustBe, Problem, requireApp, requireRoot } from '../private/problems';
 import { ClientIpAccessLog, MeshConfigExtensionProvider } from './access-log';
 
 /**
@@ -40,6 +40,7 @@ export interface MeshConfigFilesOptions {
  * @throws SourceIpValidationError when two of them give one provider name different settings
  */
 export function meshConfigFor(root: IConstruct): MeshConfigFragment {
+  requireRoot('meshConfigFor', root);
   const byName = new Map<string, { provider: MeshConfigExtensionProvider; path: string }>();
   const problems: Problem[] = [];
   for (const construct of root.node.findAll()) {
@@ -65,6 +66,7 @@ export function meshConfigFor(root: IConstruct): MeshConfigFragment {
  * @see https://istio.io/latest/docs/setup/additional-setup/customize-installation/
  */
 export function istioOperatorOverlay(fragment: MeshConfigFragment): Record<string, unknown> {
+  requireFragment('istioOperatorOverlay', fragment);
   return { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', spec: { meshConfig: { ...fragment } } };
 }
 
@@ -75,6 +77,7 @@ export function istioOperatorOverlay(fragment: MeshConfigFragment): Record<strin
  * @see https://istio.io/latest/docs/setup/install/helm/
  */
 export function istiodHelmValues(fragment: MeshConfigFragment): Record<string, unknown> {
+  requireFragment('istiodHelmValues', fragment);
   return { meshConfig: { ...fragment } };
 }
 
@@ -90,6 +93,7 @@ export function istiodHelmValues(fragment: MeshConfigFragment): Record<string, u
  * @throws SourceIpValidationError when `directory` is not a plain folder name, or as `meshConfigFor` does
  */
 export function writeMeshConfig(app: App, options: MeshConfigFilesOptions = {}): string[] {
+  requireApp('writeMeshConfig', app, options);
   const directory = options.directory ?? 'mesh-config';
   failIfAny('writeMeshConfig', [
     typeof directory === 'string' && directory !== '' && directory !== '.' && directory !== '..' && !/[\\/]/.test(directory) ? undefined
@@ -118,4 +122,10 @@ export function writeMeshConfig(app: App, options: MeshConfigFilesOptions = {}):
     fs.writeFileSync(file, `${header.join('\n')}\n${stringify(body, { lineWidth: 0 })}`);
     return file;
   });
+}
+
+/** Refuses what is not a `meshConfigFor` result (plain-JavaScript callers). */
+function requireFragment(subject: string, fragment: unknown): void {
+  failIfAny(subject, [isPlainObject(fragment) ? listProblem('fragment.extensionProviders', fragment.extensionProviders ?? null, 'pass meshConfigFor(app)')
+    : mustBe('fragment', 'what meshConfigFor(app) returns: { extensionProviders: [...] }', fragment, 'pass meshConfigFor(app)')]);
 }

@@ -15,6 +15,11 @@ export interface TrustedAddressProblem {
    * address instead of the client's.
    */
   readonly kind: 'spoofable' | 'sees-proxy';
+  /**
+   * For `spoofable`: whether only a client that connects past the first hop (straight to a
+   * publicly reachable load balancer, or to node ports) can do it.
+   */
+  readonly bypass: boolean;
   /** The described edge, as text (`EdgeChain.toString()`). */
   readonly edge: string;
   /** The address the gateway trusts for a normal request (`null`: it refuses the connection). */
@@ -33,15 +38,16 @@ export function trustedAddressProblem(gateway: IIngressGateway): TrustedAddressP
     return undefined;
   }
   const edge = String(gateway.edge);
-  if (described.spoofable) {
+  if (described.spoofable || described.bypassable) {
+    const id = described.spoofable ? ExplainFindingId.XFF_SPOOFABLE : ExplainFindingId.XFF_SPOOFABLE_BY_BYPASS;
     return {
-      kind: 'spoofable', edge, trusted: described.normal.trustedAddress,
-      fix: described.findings.find((f) => f.id === ExplainFindingId.XFF_SPOOFABLE)?.fix ?? 'correct numTrustedProxies',
+      kind: 'spoofable', bypass: !described.spoofable, edge, trusted: described.normal.trustedAddress,
+      fix: described.findings.find((f) => f.id === id)?.fix ?? 'correct numTrustedProxies',
     };
   }
   if (!described.remoteIpBlocksSeesClient) {
     return {
-      kind: 'sees-proxy', edge, trusted: described.normal.trustedAddress,
+      kind: 'sees-proxy', bypass: false, edge, trusted: described.normal.trustedAddress,
       fix: described.findings.find((f) => f.id === ExplainFindingId.TRUSTS_PROXY_ADDRESS)?.fix ?? 'correct numTrustedProxies',
     };
   }

@@ -4,20 +4,62 @@ import { SourceIpValidationError } from '../errors';
 /** A problem with one prop: `undefined` means "no problem". */
 export type Problem = string | undefined;
 
-/** Shows a received value the way the user wrote it. */
+/** The most characters of a received value a message quotes. */
+export const MAX_SHOWN = 200;
+
+/**
+ * Shows a received value the way the user wrote it, cut to `MAX_SHOWN` characters (with the full
+ * length named) so a huge input never makes a huge message.
+ */
 export function show(value: unknown): string {
+  const text = showWhole(value);
+  return text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN)}… (${text.length} characters)`;
+}
+
+function showWhole(value: unknown): string {
   if (typeof value === 'string') {
-    return JSON.stringify(value);
+    // Quote only the part shown: turning a megabyte into JSON to cut it again would be wasted work.
+    return value.length > MAX_SHOWN * 2 ? `${JSON.stringify(value.slice(0, MAX_SHOWN * 2))}…` : JSON.stringify(value);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
     return String(value);
   }
+  if (typeof value === 'bigint') {
+    return `${value}n`;
+  }
+  if (typeof value === 'symbol' || typeof value === 'function') {
+    return typeof value === 'symbol' ? value.toString() : 'a function';
+  }
+  if (Array.isArray(value) && value.length > MAX_SHOWN) {
+    // A long list: show its first entries only (JSON.stringify of a million entries is slow).
+    return `${showWhole(value.slice(0, 20)).slice(0, -1)},…] (${value.length} entries)`;
+  }
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
   } catch {
-    // BigInt, cyclic objects: still say something useful rather than throw.
+    // Cyclic or too deep to stringify: still say something useful rather than throw.
     return Object.prototype.toString.call(value);
   }
+}
+
+/** What kind of value `value` is, for messages about a wrong type: `null`, `a list`, `a string`, ... */
+export function kindOf(value: unknown): string {
+  if (value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Whether `value` is a plain object (not null, a list, a string, a class instance or a function). */
+export function isPlainObject<T>(value: T): value is T & Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** `'prop' must be <allowed>, got <value>. Fix: <fix>` */
@@ -49,8 +91,14 @@ export function oneOf(prop: string, value: string | undefined, allowed: Record<s
 export function failIfAny(subject: string, problems: readonly Problem[], scope?: IConstruct): void {
   const real = problems.filter((p): p is string => p !== undefined);
   if (real.length > 0) {
-    throw new SourceIpValidationError(subject, real, scope?.node.path);
+    throw new SourceIpValidationError(subject, real, pathOf(scope));
   }
+}
+
+/** The construct path of `scope`, when it is a construct (plain-JavaScript callers may pass anything). */
+function pathOf(scope: unknown): string | undefined {
+  const path = (scope as { node?: { path?: unknown } } | null | undefined)?.node?.path;
+  return typeof path === 'string' ? path : undefined;
 }
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -60,6 +108,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 export function qualifiedKeyProblem(key: string): string | undefined {
   if (key.length === 0) {
     return 'the key is empty';
+  }
+  if (key === 'constructor') {
+    // Kubernetes accepts it, but cdk8s 2.x cannot write it: its serializer (ApiObject.toJson,
+    // sanitizeValue) takes any object whose `constructor` is not Object for a class instance and
+    // fails the synth. Other names objects inherit (toString, valueOf, ...) are fine.
+    return 'Kubernetes accepts "constructor", but cdk8s cannot write a map with that key (its serializer takes the map for a class instance)';
   }
   const slash = key.indexOf('/');
   const prefix = slash === -1 ? undefined : key.slice(0, slash);
@@ -77,6 +131,9 @@ export function qualifiedKeyProblem(key: string): string | undefined {
 export function labelMapProblems(prop: string, labels: Readonly<Record<string, string>> | undefined): Problem[] {
   if (labels === undefined) {
     return [];
+  }
+  if (!isPlainObject(labels)) {
+    return [mustBe(prop, 'a map of label keys to values', labels, 'write an object, e.g. { team: "edge" }')];
   }
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(labels)) {
@@ -97,7 +154,10 @@ export function annotationMapProblems(prop: string, annotations: Readonly<Record
   if (annotations === undefined) {
     return [];
   }
-  const problems: Problem[] = [];
+  if (!isPlainObject(annotations)) {
+    return [mustBe(prop, 'a map of annotation keys to string values', annotations, 'write an object, e.g. { "example.com/owner": "edge" }')];
+  }
+  const problems: Problem[] = [annotationSizeProblem(prop, annotations)];
   for (const [key, value] of Object.entries(annotations)) {
     const keyProblem = qualifiedKeyProblem(key);
     if (keyProblem !== undefined) {
@@ -110,19 +170,60 @@ export function annotationMapProblems(prop: string, annotations: Readonly<Record
   return problems;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * Kubernetes' limit on the total size of an object's annotations: keys and values, in bytes
+ * (`TotalAnnotationSizeLimitB`, apimachinery `ValidateAnnotationsSize`).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set
+ */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
-/** A Kubernetes object name (DNS subdomain, at most 253) or namespace (DNS label, at most 63). */
-export function resourceName(prop: string, value: string | undefined, kind: 'name' | 'namespace'): Problem {
+/** Why the annotation maps together exceed Kubernetes' 256 KiB limit, or `undefined`. */
+export function annotationSizeProblem(prop: string, ...maps: readonly (Readonly<Record<string, unknown>> | undefined)[]): Problem {
+  let total = 0;
+  for (const map of maps) {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      total += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+    }
+  }
+  return total <= TOTAL_ANNOTATION_SIZE_LIMIT ? undefined
+    : `'${prop}' must total at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes of keys and values (Kubernetes rejects more), got ${total} bytes. `
+      + 'Fix: move large data into a ConfigMap and keep annotations short';
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * What `resourceName` checks: an object name (DNS-1123 subdomain, at most 253), a namespace
+ * (DNS-1123 label, at most 63), or the name of an object that is also a Service's (DNS-1035 label:
+ * at most 63, starting with a letter).
+ */
+export type ResourceNameKind = 'name' | 'namespace' | 'service';
+
+/**
+ * A Kubernetes object name, namespace or Service name, as the API server validates it
+ * (apimachinery `IsDNS1123Subdomain`, `IsDNS1123Label`, `IsDNS1035Label`).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+ */
+export function resourceName(prop: string, value: string | undefined, kind: ResourceNameKind): Problem {
   if (value === undefined) {
     return undefined;
   }
-  const ok = kind === 'namespace'
-    ? typeof value === 'string' && value.length <= 63 && DNS_LABEL.test(value)
-    : typeof value === 'string' && value.length <= 253 && DNS_SUBDOMAIN.test(value);
-  return ok ? undefined : mustBe(prop, kind === 'namespace'
-    ? 'a namespace name (at most 63 lower-case letters, digits and \'-\')'
-    : 'an object name (at most 253 lower-case letters, digits, \'-\' and \'.\')', value, 'use lower case and replace other characters with \'-\'');
+  const text = typeof value === 'string' ? value : undefined;
+  switch (kind) {
+    case 'namespace':
+      return text !== undefined && text.length <= 63 && DNS_LABEL.test(text) ? undefined
+        : mustBe(prop, 'a namespace name (at most 63 lower-case letters, digits and \'-\')', value, 'use lower case and replace other characters with \'-\'');
+    case 'service':
+      return text !== undefined && text.length <= 63 && DNS_1035_LABEL.test(text) ? undefined
+        : mustBe(prop, 'a Service name (at most 63 lower-case letters, digits and \'-\', starting with a letter)', value,
+          'start with a letter, use lower case, and replace other characters with \'-\'');
+    default:
+      return text !== undefined && text.length <= 253 && DNS_SUBDOMAIN.test(text) ? undefined
+        : mustBe(prop, 'an object name (at most 253 lower-case letters, digits, \'-\' and \'.\')', value, 'use lower case and replace other characters with \'-\'');
+  }
 }
 
 /**
@@ -131,16 +232,109 @@ export function resourceName(prop: string, value: string | undefined, kind: 'nam
  */
 export function requireObject(subject: string, prop: string, value: unknown, fix: string, scope?: IConstruct): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SourceIpValidationError(subject, [mustBe(prop, 'an object', value, fix)], scope?.node.path);
+    throw new SourceIpValidationError(subject, [mustBe(prop, 'an object', value, fix)], pathOf(scope));
   }
 }
 
-/** A list, or `undefined`. */
+/** A list without holes, or `undefined`. */
 export function listProblem(prop: string, value: unknown, fix: string): Problem {
-  return value === undefined || Array.isArray(value) ? undefined : mustBe(prop, 'a list', value, fix);
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    return mustBe(prop, 'a list', value, fix);
+  }
+  const hole = firstHole(value);
+  return hole === undefined ? undefined
+    : `'${prop}' must be a list without holes, got a sparse list (index ${hole} is empty). Fix: write every entry, or remove the extra comma`;
+}
+
+/** The index of the first hole in a sparse list (`[, 1]`), or `undefined`. */
+export function firstHole(list: readonly unknown[]): number | undefined {
+  // Object.keys is linear in the entries present; a dense list has as many keys as its length.
+  if (Object.keys(list).length >= list.length) {
+    return undefined;
+  }
+  for (let i = 0; i < list.length; i++) {
+    if (!(i in list)) {
+      return i;
+    }
+  }
+  return undefined;
+}
+
+/** `true` or `false`, or `undefined` (refuses `"false"`, `0`, `null` from plain JavaScript). */
+export function booleanProblem(prop: string, value: unknown, fix = 'pass true or false'): Problem {
+  return value === undefined || typeof value === 'boolean' ? undefined : mustBe(prop, 'true or false', value, fix);
 }
 
 /** `1 replica`, `2 replicas`. */
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Throws unless `gateway` looks like an `IIngressGateway` (a construct with a `topology`, a
+ * `serviceType` and `selectorLabels`), and `options`, when given, is an object: guards the
+ * analysis functions that take a gateway against plain-JavaScript callers.
+ */
+export function requireGateway(subject: string, gateway: unknown, options?: unknown): void {
+  const candidate = gateway as {
+    node?: { path?: unknown }; topology?: { numTrustedProxies?: unknown; proxyProtocol?: unknown }; serviceType?: unknown; selectorLabels?: unknown;
+  } | null;
+  const ok = candidate !== null && typeof candidate === 'object'
+    && typeof candidate.node === 'object' && candidate.node !== null && typeof candidate.node.path === 'string'
+    && typeof candidate.topology === 'object' && candidate.topology !== null
+    && typeof candidate.topology.numTrustedProxies === 'number' && typeof candidate.topology.proxyProtocol === 'boolean'
+    && typeof candidate.serviceType === 'string' && typeof candidate.selectorLabels === 'object' && candidate.selectorLabels !== null;
+  const problems = [
+    ok ? undefined : mustBe('gateway', 'an IngressGateway (or another IIngressGateway)', gateway, 'pass the gateway construct'),
+    options === undefined || isPlainObject(options) ? undefined : mustBe('options', 'an object', options, 'pass { app: {...} }, or nothing'),
+    appOptionProblem(options),
+  ];
+  failIfAny(subject, problems);
+}
+
+/**
+ * Throws unless `root` is a construct (something with `node.findAll`), and `options`, when given,
+ * an object: guards the functions that walk an app against plain-JavaScript callers.
+ */
+export function requireRoot(subject: string, root: unknown, options?: unknown): void {
+  const node = (root as { node?: { findAll?: unknown } } | null)?.node;
+  failIfAny(subject, [
+    root !== null && typeof root === 'object' && node !== null && typeof node === 'object' && typeof node.findAll === 'function' ? undefined
+      : mustBe('root', 'a construct (the App, or a Chart)', root, 'pass the app'),
+    options === undefined || isPlainObject(options) ? undefined : mustBe('options', 'an object', options, 'pass the options as an object, or nothing'),
+    appOptionProblem(options),
+  ]);
+}
+
+/**
+ * `requireRoot`, and `app` must have an output directory (a cdk8s `App`): guards the functions that
+ * write files next to the synthesized manifests.
+ */
+export function requireApp(subject: string, app: unknown, options?: unknown): void {
+  requireRoot(subject, app, options);
+  failIfAny(subject, [typeof (app as { outdir?: unknown }).outdir === 'string' ? undefined
+    : mustBe('app', 'a cdk8s App (with an output directory)', app, 'pass the App you synthesized')]);
+}
+
+/** `options.app`, when given, must be an object (the app behind a gateway, for `explain`). */
+function appOptionProblem(options: unknown): Problem {
+  const app = isPlainObject(options) ? options.app : undefined;
+  return app === undefined || isPlainObject(app) ? undefined
+    : mustBe('options.app', 'an object { name, interceptionMode }', app, 'pass { interceptionMode: InterceptionMode.TPROXY }, or leave it out');
+}
+
+/**
+ * Why the name cdk8s generated for an object (from the construct path, when no `name` was given)
+ * is not a valid Kubernetes object name, or `undefined`: cdk8s keeps characters such as `_` that
+ * the API server refuses.
+ */
+export function generatedNameProblem(given: string | undefined, generated: string): Problem {
+  if (given !== undefined || resourceName('name', generated, 'name') === undefined) {
+    return undefined;
+  }
+  return `the object name generated from the construct path, ${show(generated)}, is not a Kubernetes object name (at most 253 lower-case letters, `
+    + 'digits, \'-\' and \'.\'). Fix: pass name, or use construct ids of lower-case letters, digits and \'-\'';
 }

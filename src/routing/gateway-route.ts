@@ -4,8 +4,9 @@ import { SourceIpValidationError } from '../errors';
 import { GatewayPort, IIngressGateway } from '../gateway/gateway';
 import { networkingApiVersion } from '../istio-version';
 import {
-  failIfAny, mustBe, Problem, requireObject, resourceName, show, wholeNumber,
+  failIfAny, firstHole, mustBe, Problem, requireObject, resourceName, show, wholeNumber,
 } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { guardObjectSizes } from '../private/object-size';
 
@@ -164,6 +165,7 @@ export class RouteBackend {
       resourceName('namespace', options.namespace, 'namespace')
         ?? (options.namespace === undefined ? mustBe('namespace', 'a namespace', undefined, 'name the Service\'s namespace') : undefined),
       wholeNumber('port', options.port, 1, 65535, 'pass the Service port') ?? (options.port === undefined ? mustBe('port', 'a port number', undefined, 'pass the Service port') : undefined),
+      options.portName === undefined || typeof options.portName === 'string' ? undefined : mustBe('portName', 'a string', options.portName, 'pass the Service port\'s name, or leave it out'),
     ]);
     return new RouteBackend({
       name: options.name, namespace: options.namespace, port: options.port,
@@ -268,7 +270,7 @@ export class GatewayRoute extends Construct {
   private readonly paths: { readonly pathPrefix: string; readonly backend: RouteBackend }[] = [];
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
-    super(scope, id);
+    super(checkedScope('GatewayRoute', scope, id), id);
     requireObject('GatewayRoute', 'props', props, 'pass { gateway, backend }', this);
     guardObjectSizes(this);
     const hosts = props.hosts ?? ['*'];
@@ -386,16 +388,16 @@ function protocolProblem(port: ServicePortJson): string | undefined {
 }
 
 function hostProblems(hosts: readonly string[]): Problem[] {
-  if (!Array.isArray(hosts) || hosts.length === 0) {
-    return [mustBe('hosts', 'a non-empty list of host names', hosts, 'write hosts: ["shop.example.com"], or leave it unset for "*"')];
+  if (!Array.isArray(hosts) || hosts.length === 0 || firstHole(hosts) !== undefined) {
+    return [mustBe('hosts', 'a non-empty list of host names without holes', hosts, 'write hosts: ["shop.example.com"], or leave it unset for "*"')];
   }
   return hosts.map((host, i) => (typeof host === 'string' && host.length <= 253 && HOST.test(host) ? undefined
     : mustBe(`hosts[${i}]`, 'a lower-case DNS name, "*.<domain>" or "*"', host, 'write e.g. "shop.example.com"')));
 }
 
 function listenerProblems(listeners: readonly RouteListener[], gateway: IIngressGateway | undefined): Problem[] {
-  if (!Array.isArray(listeners) || listeners.length === 0) {
-    return [mustBe('listeners', 'a non-empty list of RouteListener', listeners, 'write listeners: [RouteListener.http()]')];
+  if (!Array.isArray(listeners) || listeners.length === 0 || firstHole(listeners) !== undefined) {
+    return [mustBe('listeners', 'a non-empty list of RouteListener without holes', listeners, 'write listeners: [RouteListener.http()]')];
   }
   const seen = new Set<number>();
   return listeners.flatMap((listener, i): Problem[] => {

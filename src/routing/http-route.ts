@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { HttpRouteSpec, HttpRouteSpecRules, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway.networking.k8s.io';
 import { KubernetesGateway } from '../gateway/kubernetes-gateway';
 import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName } from '../private/problems';
+import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { RouteBackend } from './gateway-route';
 import { guardObjectSizes } from '../private/object-size';
@@ -80,7 +81,7 @@ export class HttpRoute extends Construct {
   private readonly paths: { readonly pathPrefix: string; readonly backend: RouteBackend }[] = [];
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
-    super(scope, id);
+    super(checkedScope('HttpRoute', scope, id), id);
     requireObject('HttpRoute', 'props', props, 'pass { gateway, backend }', this);
     guardObjectSizes(this);
     const gatewayOk = props.gateway instanceof KubernetesGateway;

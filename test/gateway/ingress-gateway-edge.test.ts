@@ -55,7 +55,8 @@ describe('IngressGateway with an edge', () => {
       serviceType: GatewayServiceType.NODE_PORT,
     });
     expect(only(objects, 'Service').spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Cluster' });
-    expect(warnings).toEqual(['edge-setting-overridden', 'edge-setting-overridden', 'edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable']);
+    expect(warnings).toEqual(['edge-setting-overridden', 'edge-setting-overridden', 'edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable',
+      'xff-spoofable-by-bypass', 'xff-spoofable-by-bypass']);
     expect(Warnings.collect(chart).map((w) => w.message).join('\n')).toMatch(/'topology\.numTrustedProxies' is 2, but the edge \(Cloudflare \(proxied\) → GKE external passthrough NLB\) calls for 1/);
   });
 
@@ -127,13 +128,34 @@ describe('IngressGateway with an edge', () => {
     // WHEN the gateway trusts 2 proxies, as in the issue
     const { chart, warnings } = gatewayWith(edge, { topology: GatewayTopology.of({ numTrustedProxies: 2, proxyProtocol: true }) });
     // THEN the simulator finds both problems
-    expect(warnings).toEqual(['edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable']);
+    expect(warnings).toEqual(['edge-setting-overridden', 'trusts-proxy-address', 'xff-spoofable', 'xff-spoofable-by-bypass']);
     expect(Warnings.collect(chart).find((w) => w.id === 'xff-spoofable')?.message).toMatch(/Fix: .*numTrustedProxies.*1/);
   });
 
-  test('stays quiet about spoofing and proxies with the derived settings of the same chain', () => {
+  test('stays quiet about spoofing and proxies with the derived settings of the same chain, once the NLB admits only Cloudflare', () => {
+    const cloudflare = EdgeHop.cloudflare();
+    const edge = EdgeChain.of(cloudflare, EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }));
+    expect(gatewayWith(edge, { loadBalancerSourceRanges: cloudflare.sourceRanges }).warnings).toEqual([]);
+  });
+
+  test('warns about an ip:port X-Forwarded-For entry only when it is the entry the gateway reads', () => {
+    const read = gatewayWith(EdgeChain.of(EdgeHop.azureApplicationGateway()));
+    expect(read.warnings).toEqual(['trusts-proxy-address', 'xff-entry-with-port']);
+    expect(Warnings.collect(read.chart).find((w) => w.id === 'xff-entry-with-port')?.message)
+      .toMatch(/^Azure Application Gateway writes its X-Forwarded-For entry as "ip:port", and that is the entry the gateway reads \(numTrustedProxies 1: the rightmost\)/);
+    // Behind Cloudflare the gateway reads Cloudflare's entry (2nd from the right), which parses.
+    const skipped = gatewayWith(EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.azureApplicationGateway().lockDown('its NSG admits Cloudflare only')));
+    expect(skipped.warnings).toEqual([]);
+  });
+
+  test('warns that a client can skip Cloudflare and connect to the NLB directly, naming the entry point', () => {
     const edge = EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }));
-    expect(gatewayWith(edge).warnings).toEqual([]);
+    const { chart, warnings } = gatewayWith(edge);
+    expect(warnings).toEqual(['xff-spoofable-by-bypass']);
+    expect(Warnings.collect(chart)[0]).toMatchObject({
+      subject: 'entry point AWS NLB (ip targets, PROXY v2)',
+      message: expect.stringMatching(/connects to "AWS NLB \(ip targets, PROXY v2\)" directly, skipping "Cloudflare \(proxied\)".*Fix: let only "Cloudflare \(proxied\)" reach/),
+    });
   });
 
   test('warns that the gateway trusts a proxy when numTrustedProxies is too low for the chain', () => {
@@ -182,7 +204,11 @@ describe('IpAccessPolicy on a gateway with an edge', () => {
 describe('IpAccessPolicy clientIpBlocks', () => {
   test('matches remoteIpBlocks when the client arrives in X-Forwarded-For or PROXY protocol', () => {
     const chart = newChart();
-    const gateway = new IngressGateway(chart, 'Edge', { edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    const cloudflare = EdgeHop.cloudflare();
+    const gateway = new IngressGateway(chart, 'Edge', {
+      edge: EdgeChain.of(cloudflare, EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })),
+      loadBalancerSourceRanges: cloudflare.sourceRanges,
+    });
     new IpAccessPolicy(chart, 'P', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.ALLOW, clientIpBlocks: [IpBlock.of('203.0.113.0/24')] });
     expect(only(synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { remoteIpBlocks: ['203.0.113.0/24'] } }] }]);
     expect(Warnings.collect(chart)).toEqual([]);

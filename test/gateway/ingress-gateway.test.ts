@@ -203,6 +203,24 @@ describe('IngressGateway', () => {
       .toThrow(/'ports\[0\]\.port' must be a whole number from 1 to 65535, got 70000[\s\S]*'ports\[1\]\.name' must be unique, got "http"/);
     expect(() => new IngressGateway(newChart(), 'Edge', { ports: [] })).toThrow(/'ports' must be a non-empty list/);
     expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'HTTP_2', port: 80 }] })).toThrow(/'ports\[0\]\.name' must be at most 63 lower-case/);
+    expect(() => new IngressGateway(newChart(), 'Edge', { ports: [{ name: 'p'.repeat(64), port: 80 }] })).toThrow(/'ports\[0\]\.name' must be at most 63/);
+  });
+
+  test('accepts Service port names up to 63 characters (DNS labels; only container port names stop at 15)', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge', { ports: [{ name: `http-${'a'.repeat(58)}`, port: 80 }] });
+    expect(only(synth(chart), 'Service').spec.ports[0].name).toHaveLength(63);
+  });
+
+  test('accepts pod labels whose keys are names every JavaScript object has, such as toString', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'Edge', { podLabels: { toString: 'y', hasOwnProperty: 'z', valueOf: 'v' } });
+    expect(only(synth(chart), 'Deployment').spec.template.metadata.labels).toMatchObject({ toString: 'y', hasOwnProperty: 'z', valueOf: 'v' });
+  });
+
+  test('fails on the label key constructor with the reason: cdk8s cannot write it, though Kubernetes would accept it', () => {
+    expect(() => new IngressGateway(newChart(), 'Edge', { podLabels: { constructor: 'x' } as never }))
+      .toThrow(/'podLabels key' must be a Kubernetes label key .*got "constructor"\. Fix: Kubernetes accepts "constructor", but cdk8s cannot write a map with that key/);
   });
 
   test('fails if podLabels would replace a selector or injection label', () => {
@@ -228,7 +246,11 @@ describe('IngressGateway', () => {
   });
 
   test('fails if name, namespace or label keys are not valid Kubernetes names', () => {
-    expect(() => new IngressGateway(newChart(), 'Edge', { name: 'Istio_Gateway' })).toThrow(/'name' must be an object name/);
+    expect(() => new IngressGateway(newChart(), 'Edge', { name: 'Istio_Gateway' })).toThrow(/'name' must be a Service name \(at most 63 lower-case letters, digits and '-', starting with a letter\)/);
+    // The name is also the Service's, so it is a DNS-1035 label: no dots, no leading digit, at most 63.
+    for (const name of ['istio.gateway', '1gateway', 'g'.repeat(64)]) {
+      expect(() => new IngressGateway(newChart(), 'Edge', { name })).toThrow(/'name' must be a Service name/);
+    }
     expect(() => new IngressGateway(newChart(), 'Edge', { namespace: 'istio.system' })).toThrow(/'namespace' must be a namespace name/);
     expect(() => new IngressGateway(newChart(), 'Edge', { podLabels: { '*': 'x' } })).toThrow(/'podLabels key' must be a Kubernetes label key .* got "\*"\. Fix: wildcards are not allowed/);
     expect(() => new IngressGateway(newChart(), 'Edge', { serviceAnnotations: { 'bad key': 'x' } })).toThrow(/'serviceAnnotations key' must be a Kubernetes annotation key/);

@@ -254,6 +254,6 @@ describe('an installed gateway gets the same warnings and report as a deployed o
       return chart;
     })()).map((w) => w.id));
     expect(new Set(ids)).toEqual(new Set(['local-traffic-policy-single-replica', 'client-address-lost', 'trusts-proxy-address', 'xff-spoofable', 'edge-setting-overridden',
-      'status-port-proxy-protocol-unavailable']));
+      'status-port-proxy-protocol-unavailable', 'xff-spoofable-by-bypass']));
   });
 });

@@ -152,6 +152,17 @@ describe('KubernetesGateway', () => {
       .toMatch(/'name' must be such that the generated Service name "a{60}-istio" is a DNS label.*Fix: shorten the name, or set generatedName/);
   });
 
+  test('fails if the Gateway name does not fit the label istiod selects the pods with, even with generatedName', () => {
+    expect(validationErrorOf(() => new KubernetesGateway(newChart(), 'gw', { name: 'a'.repeat(64), generatedName: 'gw' })).problems).toEqual([
+      expect.stringMatching(/^'name' must be at most 63 characters \(istiod labels the gateway pods gateway.networking.k8s.io\/gateway-name with it/),
+    ]);
+    expect(() => new KubernetesGateway(newChart(), 'gw', { name: 'a'.repeat(63), generatedName: 'gw' })).not.toThrow();
+  });
+
+  test('fails if scope or id is wrong (plain JavaScript), before the constructs library sees them', () => {
+    expect(validationErrorOf(() => new KubernetesGateway(undefined as never, 'gw')).message).toMatch(/KubernetesGateway: 'scope' must be a construct/);
+  });
+
   test('fails on listeners that clash: one name twice, HTTP and HTTPS on one port, one port and host twice', () => {
     const error = validationErrorOf(() => new KubernetesGateway(newChart(), 'gw', {
       listeners: [GatewayListener.http(), GatewayListener.http({ port: 8080, name: 'http' }), GatewayListener.https({ port: 80, name: 'tls', certificateRefs: ['c'] }),

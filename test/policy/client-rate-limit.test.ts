@@ -151,6 +151,26 @@ describe('ClientRateLimit', () => {
     expect(warning.message).toMatch(/escapes the limit with a new forged address each time.*Fix: set numTrustedProxies to 0/);
   });
 
+  test('warns when a client that connects past the CDN (to the public load balancer) can choose its key', () => {
+    // GIVEN Cloudflare in front of a GKE passthrough load balancer nobody locked down
+    const chart = newChart();
+    const gateway = new IngressGateway(chart, 'gateway', { edge: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()) });
+    new ClientRateLimit(chart, 'limit', { target: PolicyTarget.gateway(gateway), requestsPerInterval: 10 });
+    synth(chart);
+    const warnings = Warnings.collect(chart).filter((w) => w.path === 'test/limit');
+    expect(warnings.map((w) => w.id)).toEqual(['client-rate-limit-spoofable']);
+    expect(warnings[0].message).toMatch(/forged X-Forwarded-For by connecting past the first hop, so it escapes the limit.*Fix: .*loadBalancerSourceRanges/);
+    // WHEN the load balancer admits only Cloudflare's ranges THEN the limit is quiet
+    const locked = newChart();
+    const cloudflare = EdgeHop.cloudflare();
+    const lockedGateway = new IngressGateway(locked, 'gateway', {
+      edge: EdgeChain.of(cloudflare, EdgeHop.gkeExternalPassthrough()), loadBalancerSourceRanges: [...cloudflare.sourceRanges],
+    });
+    new ClientRateLimit(locked, 'limit', { target: PolicyTarget.gateway(lockedGateway), requestsPerInterval: 10 });
+    synth(locked);
+    expect(Warnings.collect(locked).filter((w) => w.path === 'test/limit')).toEqual([]);
+  });
+
   test('warns when the key is a load balancer\'s or node\'s address on the described edge', () => {
     // A Classic ELB in TCP mode opens its own connections and sends no PROXY header: the gateway sees a node.
     const { chart } = limit({}, EdgeChain.of(EdgeHop.awsClassicElb(ClassicElbListener.TCP)));

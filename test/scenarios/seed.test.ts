@@ -105,7 +105,6 @@ describe('the seed article\'s cluster (GKE, passthrough load balancer)', () => {
   test('reports what is still risky', () => {
     const { app } = seed();
     expect(Warnings.collect(app).map((w) => `${w.path} ${w.id}`)).toEqual([
-      'source-ip/echo-affinity consistent-hash-with-locality-lb',
       'source-ip/echo/Resource tproxy-runs-as-root',
       'source-ip/ingress-policy ip-block-host-bits',
     ]);

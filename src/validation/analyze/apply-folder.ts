@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { SourceIpValidationError } from '../../errors';
+import { show } from '../../private/problems';
 import { asObject, asString } from './model';
 import { finding } from './rules';
 import { AnalysisFinding } from './types';
@@ -47,7 +48,7 @@ export function readApplyFolder(dir: string): ApplyFolderContents {
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    throw new SourceIpValidationError('readApplyFolder', [`'dir' must be a readable folder, got ${JSON.stringify(dir)} (${(e as Error).message}). `
+    throw new SourceIpValidationError('readApplyFolder', [`'dir' must be a readable folder, got ${show(dir)} (${(e as Error).message.slice(0, 200)}). `
       + 'Fix: pass the folder kubectl applies, e.g. "dist"']);
   }
   const files = entries

@@ -35,8 +35,8 @@ function listProblems(prop: string, value: unknown, each: (item: unknown) => str
   if (value === undefined) {
     return [];
   }
-  if (!Array.isArray(value)) {
-    return [`'${prop}' must be a list, got ${shown(value)}. Fix: ${fix}`];
+  if (!Array.isArray(value) || Object.keys(value).length < value.length) {
+    return [`'${prop}' must be a list without holes, got ${shown(value)}. Fix: ${fix}`];
   }
   return value.flatMap((item, i) => {
     const allowed = each(item);

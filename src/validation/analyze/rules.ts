@@ -1,3 +1,5 @@
+import { SourceIpValidationError } from '../../errors';
+import { show } from '../../private/problems';
 import { AnalysisFinding, AnalysisLevel, ManifestRef } from './types';
 
 /** One rule of the manifest analyzer: its stable code, message name, level and what it checks. */
@@ -61,7 +63,19 @@ export function finding(code: RuleCode, object: ManifestRef, message: string, fi
  * `Error [IST0101] (VirtualService shop/web) Referenced gateway not found: "edge". Fix: ...`.
  */
 export function formatFinding(f: AnalysisFinding): string {
+  requireFinding(f);
   const ns = f.object.namespace === undefined ? '' : `${f.object.namespace}/`;
   const file = f.object.file === undefined || f.object.file === f.object.name ? '' : ` ${f.object.file}`;
   return `${f.level} [${f.code}] (${f.object.kind} ${ns}${f.object.name}${file}) ${f.message} Fix: ${f.fix}`;
+}
+
+/** Throws unless `f` is an analysis finding (plain-JavaScript callers get the library's own error). */
+function requireFinding(f: unknown): void {
+  const o = f as Partial<AnalysisFinding> | null;
+  const ok = o !== null && typeof o === 'object' && typeof o.level === 'string' && typeof o.code === 'string' && typeof o.message === 'string'
+    && typeof o.fix === 'string' && typeof o.object === 'object' && o.object !== null && typeof o.object.kind === 'string' && typeof o.object.name === 'string';
+  if (!ok) {
+    throw new SourceIpValidationError('formatFinding', [`'finding' must be an analysis finding { level, code, object: { kind, name }, message, fix }, got ${show(f)}. `
+      + 'Fix: pass an entry of analyzeManifests(...)']);
+  }
 }

@@ -1,0 +1,146 @@
+import * as fc from 'fast-check';
+import {
+  externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
+} from '../src/policy/rule-coverage';
+
+describe('whyRuleNeverMatches', () => {
+  test('finds the same range in ipBlocks and notIpBlocks', () => {
+    expect(whyRuleNeverMatches({ ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.0.0.0/8'] }))
+      .toBe('every range in ipBlocks is also excluded by notIpBlocks (10.0.0.0/8 is in both), so no peer address is left');
+  });
+
+  test('finds ranges inside the excluded ones, for the client address too', () => {
+    expect(whyRuleNeverMatches({ remoteIpBlocks: ['10.1.0.0/16'], notRemoteIpBlocks: ['10.0.0.0/8'] }))
+      .toBe('every range in remoteIpBlocks is also excluded by notRemoteIpBlocks (10.1.0.0/16 lies inside 10.0.0.0/8), so no client address is left');
+  });
+
+  test('finds a not* of every address of both families', () => {
+    expect(whyRuleNeverMatches({ notIpBlocks: ['0.0.0.0/0', '::/0'] })).toBe('notIpBlocks 0.0.0.0/0, ::/0 exclude every IPv4 and IPv6 address, so no peer address is left');
+    expect(whyRuleNeverMatches({ notRemoteIpBlocks: ['0.0.0.0/1', '128.0.0.0/1', '::/0'] })).toMatch(/^notRemoteIpBlocks .* exclude every IPv4 and IPv6 address/);
+  });
+
+  test('stays quiet for a range with a hole in it, a not* of one family, and unrelated not* ranges', () => {
+    expect(whyRuleNeverMatches({ ipBlocks: ['10.0.0.0/8'], notIpBlocks: ['10.1.0.0/16'] })).toBeUndefined();
+    expect(whyRuleNeverMatches({ notIpBlocks: ['0.0.0.0/0'] })).toBeUndefined();
+    expect(whyRuleNeverMatches({ ipBlocks: ['10.0.0.0/8'], notRemoteIpBlocks: ['10.0.0.0/8'] })).toBeUndefined();
+  });
+});
+
+describe('matchesEveryoneWarning', () => {
+  test('fires for an ALLOW of every IPv4 address, also split over rules', () => {
+    expect(matchesEveryoneWarning('ALLOW', [{ ipBlocks: ['0.0.0.0/0'] }])?.message)
+      .toMatch(/^this ALLOW policy matches every IPv4 client: it allows everyone who connects over IPv4, an allow-all that does not say so\. Fix: .*allowAll/);
+    expect(matchesEveryoneWarning('ALLOW', [{ remoteIpBlocks: ['0.0.0.0/1'] }, { remoteIpBlocks: ['128.0.0.0/1', '::/0'] }])?.message)
+      .toMatch(/matches every client: it allows everyone,/);
+  });
+
+  test('fires for an ALLOW whose not* leaves a whole family open', () => {
+    expect(matchesEveryoneWarning('ALLOW', [{ notIpBlocks: ['10.0.0.0/8'] }])?.message).toMatch(/matches every IPv6 client/);
+  });
+
+  test('fires for an unnamed DENY of every address of a family its ranges name', () => {
+    expect(matchesEveryoneWarning('DENY', [{ ipBlocks: ['0.0.0.0/0'] }])?.message).toMatch(/^this DENY policy matches every IPv4 client: .*denyAll/);
+  });
+
+  test('stays quiet for a DENY of everyone outside a range of one family (it denies the other family, as written)', () => {
+    expect(matchesEveryoneWarning('DENY', [{ notIpBlocks: ['10.0.0.0/8'] }])).toBeUndefined();
+  });
+
+  test('stays quiet for ordinary allow-lists, and for rules that constrain both addresses', () => {
+    expect(matchesEveryoneWarning('ALLOW', [{ ipBlocks: ['203.0.113.0/24'] }, { remoteIpBlocks: ['198.51.100.0/24'] }])).toBeUndefined();
+    expect(matchesEveryoneWarning('ALLOW', [{ ipBlocks: ['0.0.0.0/0'], remoteIpBlocks: ['10.0.0.0/8'] }])).toBeUndefined();
+  });
+
+  test('covers the whole square when two-address rules fill what one-address rules leave', () => {
+    const rules: RuleIpFields[] = [
+      { ipBlocks: ['0.0.0.0/1'] },
+      { ipBlocks: ['128.0.0.0/1'], remoteIpBlocks: ['0.0.0.0/1'] },
+      { ipBlocks: ['128.0.0.0/1'], remoteIpBlocks: ['128.0.0.0/1'] },
+    ];
+    expect(matchesEveryoneWarning('ALLOW', rules)?.message).toMatch(/every IPv4 client/);
+    expect(matchesEveryoneWarning('ALLOW', rules.slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe('rule coverage against a brute-force oracle', () => {
+  // Blocks of prefix length 0-3 (IPv4) and 0-2 (IPv6) are unions of 8 and 4 classes of addresses,
+  // so one address per class decides every question exactly.
+  const v4 = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat()).map(([bits, n]) => `${bits === 0 ? 0 : (n % (1 << bits)) << (8 - bits)}.0.0.0/${bits}`);
+  const v6 = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat()).map(([bits, n]) => `${(bits === 0 ? 0 : (n % (1 << bits)) << (16 - bits)).toString(16)}::/${bits}`);
+  const blocks = fc.option(fc.array(fc.oneof(v4, v4, v6), { minLength: 1, maxLength: 3 }), { nil: undefined });
+  const rule = fc.record({ ipBlocks: blocks, remoteIpBlocks: blocks, notIpBlocks: blocks, notRemoteIpBlocks: blocks })
+    .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as RuleIpFields);
+
+  /** One address per class: [family, class]. */
+  const classes: [4 | 6, number][] = [...Array.from({ length: 8 }, (_, c): [4, number] => [4, c]), ...Array.from({ length: 4 }, (_, c): [6, number] => [6, c])];
+  const inBlock = ([family, c]: [4 | 6, number], block: string): boolean => {
+    const [base, bitsText] = block.split('/');
+    const bits = Number(bitsText);
+    const blockFamily = base.includes(':') ? 6 : 4;
+    if (blockFamily !== family) {
+      return false;
+    }
+    const width = family === 4 ? 3 : 2;
+    const first = family === 4 ? Number(base.split('.')[0]) >> 5 : parseInt(base.split(':')[0] || '0', 16) >> 14;
+    return bits === 0 || (c >> (width - bits)) === (first >> (width - bits));
+  };
+  const axis = (address: [4 | 6, number], listed?: readonly string[], excluded?: readonly string[]) =>
+    (listed === undefined || listed.some((b) => inBlock(address, b))) && !(excluded ?? []).some((b) => inBlock(address, b));
+  const matches = (r: RuleIpFields, peer: [4 | 6, number], client: [4 | 6, number]) =>
+    axis(peer, r.ipBlocks, r.notIpBlocks) && axis(client, r.remoteIpBlocks, r.notRemoteIpBlocks);
+
+  test('a rule is reported dead exactly when it matches no pair of addresses', () => {
+    const seen = { dead: 0, live: 0 };
+    fc.assert(fc.property(rule, (r) => {
+      const dead = classes.every((peer) => classes.every((client) => !matches(r, peer, client)));
+      expect(whyRuleNeverMatches(r) !== undefined).toBe(dead);
+      seen[dead ? 'dead' : 'live']++;
+    }), { numRuns: 600, seed: 7 });
+    expect(Math.min(seen.dead, seen.live)).toBeGreaterThan(30);
+  });
+
+  test('an ALLOW is reported as matching everyone exactly when its rules cover every IPv4 pair or every IPv6 pair', () => {
+    const seen = { everyone: 0, some: 0 };
+    fc.assert(fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), (rules) => {
+      const covers = (family: 4 | 6) => {
+        const own = classes.filter(([f]) => f === family);
+        return own.every((peer) => own.every((client) => rules.some((r) => matches(r, peer, client))));
+      };
+      const everyone = covers(4) || covers(6);
+      expect(matchesEveryoneWarning('ALLOW', rules) !== undefined).toBe(everyone);
+      seen[everyone ? 'everyone' : 'some']++;
+    }), { numRuns: 600, seed: 8 });
+    expect(Math.min(seen.everyone, seen.some)).toBeGreaterThan(30);
+  });
+});
+
+describe('ipv4MappedWarnings', () => {
+  test('fires for every IPv4-mapped block, naming the IPv4 range to write', () => {
+    expect(ipv4MappedWarnings({ ipBlocks: ['::ffff:1.2.3.0/120'], notRemoteIpBlocks: ['::ffff:10.0.0.1/128'] }, 'rules[1].')).toEqual([
+      {
+        id: 'ip-block-ipv4-mapped', subject: 'rules[1].ipBlocks ::ffff:1.2.3.0/120',
+        message: expect.stringMatching(/^rules\[1\]\.ipBlocks entry ::ffff:1\.2\.3\.0\/120 is an IPv4-mapped IPv6 range: Envoy compares address families.*never matches an IPv4 client\. Fix: write the IPv4 range 1\.2\.3\.0\/24$/),
+      },
+      expect.objectContaining({ subject: 'rules[1].notRemoteIpBlocks ::ffff:10.0.0.1/128', message: expect.stringMatching(/\(and excludes none\)\. Fix: write the IPv4 range 10\.0\.0\.1\/32$/) }),
+    ]);
+  });
+
+  test('stays quiet for IPv6 ranges that only contain IPv4-mapped space, and for IPv4', () => {
+    expect(ipv4MappedWarnings({ ipBlocks: ['::/64', '2001:db8::/32', '10.0.0.0/8'] }, '')).toEqual([]);
+  });
+});
+
+describe('externalOnlyBlocksWarning', () => {
+  test('fires for ranges outside private, CGNAT and link-local space', () => {
+    expect(externalOnlyBlocksWarning('test/echo', [{ ipBlocks: ['203.0.113.0/24', '10.0.0.0/8'] }, { notIpBlocks: ['2001:db8::/32'] }])?.message)
+      .toMatch(/^ipBlocks on test\/echo, which is not an ingress gateway: .*so 203\.0\.113\.0\/24, 2001:db8::\/32 \(outside private, CGNAT and link-local space\) never match there/);
+  });
+
+  test('stays quiet for pod, node, CGNAT, link-local and unique-local ranges, and for ranges that include them', () => {
+    expect(externalOnlyBlocksWarning('x', [{ ipBlocks: ['10.4.0.0/14', '172.20.0.0/16', '192.168.0.0/24', '100.64.0.0/10', '169.254.0.0/16', 'fd00::/8', 'fe80::/10', '0.0.0.0/0'] }])).toBeUndefined();
+  });
+
+  test('ignores remoteIpBlocks, which remote-ip-blocks-on-sidecar covers', () => {
+    expect(externalOnlyBlocksWarning('x', [{ remoteIpBlocks: ['203.0.113.0/24'] }])).toBeUndefined();
+  });
+});
