@@ -40,7 +40,7 @@ export function addressLabel(id: string): string {
   return `${CHART_ID}-${id}-c8${addr.slice(0, 6)}`;
 }
 
-/** ServiceAccount, Role, RoleBinding, Deployment and Service of the ingress gateway. */
+/** ServiceAccount, Role, RoleBinding, Deployment, Service and PodDisruptionBudget of the ingress gateway. */
 export function gatewayManifests(): Manifest[] {
   const { name, namespace } = GATEWAY;
   return [
@@ -88,6 +88,7 @@ export function gatewayManifests(): Manifest[] {
             containers: [{
               image: 'auto',
               name: 'istio-proxy',
+              resources: { limits: { cpu: '2000m', memory: '1024Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 capabilities: { drop: ['ALL'] },
@@ -111,13 +112,19 @@ export function gatewayManifests(): Manifest[] {
       spec: {
         externalTrafficPolicy: 'Local',
         ports: [
-          { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
+          { appProtocol: 'tcp', name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
           { name: 'http2', port: 80, protocol: 'TCP', targetPort: 80 },
           { name: 'https', port: 443, protocol: 'TCP', targetPort: 443 },
         ],
         selector: { app: name, istio: 'ingressgateway' },
         type: 'LoadBalancer',
       },
+    },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, namespace },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: name, istio: 'ingressgateway' } } },
     },
   ];
 }

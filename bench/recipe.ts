@@ -9,7 +9,7 @@ export const CHART_ID = 'bench';
 /** The one ingress gateway in front of every workload. */
 export const GATEWAY = {
   name: 'istio-ingressgateway',
-  namespace: 'istio-system',
+  namespace: 'istio-ingress',
   numTrustedProxies: 1,
 } as const;
 

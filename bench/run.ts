@@ -2,6 +2,7 @@
  * `npm run bench`: what our constructs cost on top of cdk8s, at scale. See bench/README.md.
  *
  *   npm run bench [-- --workloads 1000,5000,10000] [--runs 3] [--json] [--no-app] [--app-runs 3]
+ *                 [--policies 10000,100000,1000000] [--policy-runs 1] [--no-policies] [--no-workloads] [--readme]
  *   npm run bench -- --verify [--workloads 50,1000]
  *
  * Progress goes to stderr; stdout gets the table, or with `--json` exactly one JSON object.
@@ -13,9 +14,15 @@ import { performance } from 'node:perf_hooks';
 import {
   cleanEnv, compile, freshOutdir, median, RunResult, ROOT, rotate, runVariant, Variant, VARIANTS,
 } from './build';
+import { policyBench, policyLines, updateReadme } from './policies';
 
 interface Options {
   readonly workloads: number[];
+  /** Input ranges of the policy benchmark (empty: skip it). */
+  readonly policies: number[];
+  readonly policyRuns: number;
+  /** Write the policy table into README.md. */
+  readonly readme: boolean;
   readonly runs: number;
   readonly json: boolean;
   readonly verify: boolean;
@@ -45,7 +52,15 @@ function parseOptions(argv: readonly string[]): Options {
     return at === -1 ? undefined : argv[at + 1];
   };
   const list = value('--workloads');
-  const workloads = list === undefined ? (verify ? [50, 1000] : [1000, 5000, 10000]) : list.split(',').map(Number);
+  const workloads = argv.includes('--no-workloads') ? [] : list === undefined ? (verify ? [50, 1000] : [1000, 5000, 10000]) : list.split(',').map(Number);
+  const policyList = value('--policies');
+  const policies = argv.includes('--no-policies') || verify ? [] : policyList === undefined ? [10000, 100000, 1000000] : policyList.split(',').map(Number);
+  const policyRuns = Number(value('--policy-runs') ?? 1);
+  for (const [name, n] of [...policies.map((p): [string, number] => ['--policies', p]), ['--policy-runs', policyRuns] as [string, number]]) {
+    if (!Number.isInteger(n) || n < 1 || n > 5000000) {
+      throw new Error(`${name} takes whole numbers from 1 to 5000000, got ${n}`);
+    }
+  }
   const runs = Number(value('--runs') ?? 3);
   const appRuns = Number(value('--app-runs') ?? runs);
   const checks: [string, number][] = [...workloads.map((w): [string, number] => ['--workloads', w]), ['--runs', runs], ['--app-runs', appRuns]];
@@ -55,16 +70,19 @@ function parseOptions(argv: readonly string[]): Options {
       throw new Error(`${name} takes whole numbers from 1 to 65534, got ${n}`);
     }
   }
-  const known = new Set(['--workloads', '--runs', '--app-runs', '--json', '--verify', '--no-app']);
+  const known = new Set(['--workloads', '--runs', '--app-runs', '--json', '--verify', '--no-app', '--policies', '--policy-runs', '--no-policies', '--no-workloads', '--readme']);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) {
       throw new Error(`unknown argument ${JSON.stringify(argv[i])}; see bench/README.md`);
     }
-    if (['--workloads', '--runs', '--app-runs'].includes(argv[i])) {
+    if (['--workloads', '--runs', '--app-runs', '--policies', '--policy-runs'].includes(argv[i])) {
       i++;
     }
   }
-  return { workloads, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app'), appRuns };
+  return {
+    workloads, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app') && workloads.length > 0, appRuns,
+    policies, policyRuns, readme: argv.includes('--readme'),
+  };
 }
 
 function stats(xs: readonly number[]): Stats {
@@ -125,17 +143,14 @@ function table(rows: readonly (readonly string[])[]): string {
   }).join('\n');
 }
 
-function main(): void {
-  const options = parseOptions(process.argv.slice(2));
-  const started = performance.now();
-  compile(log);
-
+/** The workload benchmark: its JSON fields and its table; `undefined` after `--verify` or a failed byte check. */
+function workloadBench(options: Options): { out: Record<string, unknown>; lines: string[]; identical: boolean } | undefined {
   // Always a quick byte check first (50 workloads); --verify checks the given sizes and stops.
   const same = verify(options.verify ? options.workloads : [50]);
   if (options.verify || !same) {
     log(same ? 'verify: all variants write identical bytes' : 'verify: FAILED, the variants do not write the same bytes');
     process.exitCode = same ? 0 : 1;
-    return;
+    return undefined;
   }
 
   // results[variant][n] = runs
@@ -184,7 +199,7 @@ function main(): void {
   const first = ws[0];
   const last = ws[ws.length - 1];
 
-  const out = {
+  const out: Record<string, unknown> = {
     workloads: ws,
     ours_ms: ws.map((n) => round(total('ours', n).median)),
     l1_ms: ws.map((n) => round(total('l1', n).median)),
@@ -207,61 +222,93 @@ function main(): void {
     identical_bytes: identical,
   };
 
+  const lines: string[] = [];
+  lines.push(`Median of ${options.runs} runs (min–max), ms from process start until the manifests are written; each run a fresh node process.`);
+  lines.push('');
+  lines.push(table([
+    ['workloads', 'ours', 'kplus', 'l1', 'floor', 'ours/l1', 'ours/kplus', 'ours/floor', 'ours peak RSS MiB'],
+    ...ws.map((n) => [String(n), fmtStats(total('ours', n)), fmtStats(total('kplus', n)), fmtStats(total('l1', n)), fmtStats(total('floor', n)),
+      ratio('ours', 'l1', n).toFixed(2), ratio('ours', 'kplus', n).toFixed(2), ratio('ours', 'floor', n).toFixed(2), fmtStats(rss('ours', n))]),
+  ]));
+  lines.push('');
+  lines.push('Phases (medians, ms): load = process start to first statement; build = constructs / plain objects; synth = app.synth() or stringify + write;');
+  lines.push('parent wall = spawn to exit as the parent saw it; CPU = user + system time of the process (all threads), less affected by other load.');
+  lines.push('');
+  lines.push(table([
+    ['workloads', 'variant', 'load', 'build', 'synth', 'warnings', 'total', 'parent wall', 'CPU', 'CPU vs l1', 'peak RSS MiB'],
+    ...ws.flatMap((n) => VARIANTS.map((v) => [String(n), v, ...(['load_ms', 'build_ms', 'synth_ms', 'warnings_ms'] as const).map((k) => String(round(phase(v, n, k)))),
+      String(round(total(v, n).median)), String(round(phase(v, n, 'wall_ms'))), String(round(phase(v, n, 'cpu_ms'))),
+      (phase(v, n, 'cpu_ms') / phase('l1', n, 'cpu_ms')).toFixed(2), String(round(rss(v, n).median))])),
+  ]));
+  lines.push('');
+  lines.push(`Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`);
+  if (options.app) {
+    const s = (k: string): string => fmtStats(stats(appMs[k]));
+    lines.push('');
+    lines.push(`npm run synth, cold (TSX_DISABLE_CACHE=1): default app ${s('default')} ms, bare app ${s('bare')} ms, ratio ${round(median(appMs.default) / median(appMs.bare), 2)}`);
+    lines.push(`npm run synth, warm tsx cache:             default app ${s('default_warm')} ms, bare app ${s('bare_warm')} ms, ratio ${round(median(appMs.default_warm) / median(appMs.bare_warm), 2)}`);
+  }
+  lines.push('');
+  lines.push('Targets:');
+  const target = (what: string, value: number | undefined, limit: number): void => {
+    if (value !== undefined && Number.isFinite(value)) {
+      lines.push(`  ${what}: ${value} (target ≤ ${limit}) ${value <= limit ? 'met' : 'MISSED'}`);
+    }
+  };
+  if (ws.includes(5000)) {
+    target('ours_vs_l1 at 5000', ratio('ours', 'l1', 5000), 1.15);
+    target('ours_vs_kplus at 5000', ratio('ours', 'kplus', 5000), 1.05);
+  }
+  if (ws.includes(1000) && ws.includes(10000)) {
+    target('time(10000) / time(1000)', round(total('ours', 10000).median / total('ours', 1000).median, 2), 11);
+  }
+  if (ws.includes(10000)) {
+    target('peak RSS at 10000, MiB', round(rss('ours', 10000).median), 1024);
+  }
+  if (options.app) {
+    target('default app / bare app (cold)', round(median(appMs.default) / median(appMs.bare), 2), 1.5);
+  }
+  return { out, lines, identical };
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  compile(log);
+  let out: Record<string, unknown> = {};
+  const lines: string[] = [];
+  let ok = true;
+  if (options.workloads.length > 0) {
+    const workloads = workloadBench(options);
+    if (workloads === undefined) {
+      return;
+    }
+    out = workloads.out;
+    lines.push(...workloads.lines);
+    if (!workloads.identical) {
+      log('ERROR: the variants did not all write the same bytes; the comparison is void. Run `npm run bench -- --verify`.');
+      ok = false;
+    }
+  }
+  if (options.policies.length > 0) {
+    const policies = policyBench(options.policies, options.policyRuns, log);
+    out.policies = policies;
+    out.policy_runs = options.policyRuns;
+    lines.push(...(lines.length > 0 ? [''] : []), ...policyLines(policies));
+    if (!policies.every((p) => p.cover_equal && p.written_ranges === p.minimal_cover)) {
+      log('ERROR: a policy did not write exactly the minimal cover of its input (see cover_equal).');
+      ok = false;
+    }
+    if (options.readme) {
+      updateReadme(policies, options.policyRuns);
+      log('README.md: policy table updated');
+    }
+  }
   // Always kept, so one run gives both the table and the JSON.
   fs.writeFileSync(LAST_RESULT, `${JSON.stringify(out)}\n`);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-  } else {
-    const lines: string[] = [];
-    lines.push(`Median of ${options.runs} runs (min–max), ms from process start until the manifests are written; each run a fresh node process.`);
-    lines.push('');
-    lines.push(table([
-      ['workloads', 'ours', 'kplus', 'l1', 'floor', 'ours/l1', 'ours/kplus', 'ours/floor', 'ours peak RSS MiB'],
-      ...ws.map((n) => [String(n), fmtStats(total('ours', n)), fmtStats(total('kplus', n)), fmtStats(total('l1', n)), fmtStats(total('floor', n)),
-        ratio('ours', 'l1', n).toFixed(2), ratio('ours', 'kplus', n).toFixed(2), ratio('ours', 'floor', n).toFixed(2), fmtStats(rss('ours', n))]),
-    ]));
-    lines.push('');
-    lines.push('Phases (medians, ms): load = process start to first statement; build = constructs / plain objects; synth = app.synth() or stringify + write;');
-    lines.push('parent wall = spawn to exit as the parent saw it; CPU = user + system time of the process (all threads), less affected by other load.');
-    lines.push('');
-    lines.push(table([
-      ['workloads', 'variant', 'load', 'build', 'synth', 'warnings', 'total', 'parent wall', 'CPU', 'CPU vs l1', 'peak RSS MiB'],
-      ...ws.flatMap((n) => VARIANTS.map((v) => [String(n), v, ...(['load_ms', 'build_ms', 'synth_ms', 'warnings_ms'] as const).map((k) => String(round(phase(v, n, k)))),
-        String(round(total(v, n).median)), String(round(phase(v, n, 'wall_ms'))), String(round(phase(v, n, 'cpu_ms'))),
-        (phase(v, n, 'cpu_ms') / phase('l1', n, 'cpu_ms')).toFixed(2), String(round(rss(v, n).median))])),
-    ]));
-    lines.push('');
-    lines.push(`Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`);
-    if (options.app) {
-      const s = (k: string): string => fmtStats(stats(appMs[k]));
-      lines.push('');
-      lines.push(`npm run synth, cold (TSX_DISABLE_CACHE=1): default app ${s('default')} ms, bare app ${s('bare')} ms, ratio ${round(median(appMs.default) / median(appMs.bare), 2)}`);
-      lines.push(`npm run synth, warm tsx cache:             default app ${s('default_warm')} ms, bare app ${s('bare_warm')} ms, ratio ${round(median(appMs.default_warm) / median(appMs.bare_warm), 2)}`);
-    }
-    lines.push('');
-    lines.push('Targets:');
-    const target = (what: string, value: number | undefined, limit: number): void => {
-      if (value !== undefined && Number.isFinite(value)) {
-        lines.push(`  ${what}: ${value} (target ≤ ${limit}) ${value <= limit ? 'met' : 'MISSED'}`);
-      }
-    };
-    if (ws.includes(5000)) {
-      target('ours_vs_l1 at 5000', ratio('ours', 'l1', 5000), 1.15);
-    }
-    if (ws.includes(1000) && ws.includes(10000)) {
-      target('time(10000) / time(1000)', round(total('ours', 10000).median / total('ours', 1000).median, 2), 11);
-    }
-    if (ws.includes(10000)) {
-      target('peak RSS at 10000, MiB', round(rss('ours', 10000).median), 1024);
-    }
-    if (options.app) {
-      target('default app / bare app (cold)', round(median(appMs.default) / median(appMs.bare), 2), 1.5);
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
+  process.stdout.write(options.json ? `${JSON.stringify(out)}\n` : `${lines.join('\n')}\n`);
   log(`bench done in ${round((performance.now() - started) / 1000, 1)} s; JSON in ${path.relative(ROOT, LAST_RESULT)}`);
-  if (!identical) {
-    log('ERROR: the variants did not all write the same bytes; the comparison is void. Run `npm run bench -- --verify`.');
+  if (!ok) {
     process.exitCode = 1;
   }
 }

@@ -35,4 +35,4 @@ clock.mark();
 app.synth();
 clock.mark();
 
-clock.report('kplus', args, 5 + 4 * args.workloads);
+clock.report('kplus', args, 6 + 4 * args.workloads);

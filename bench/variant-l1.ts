@@ -27,4 +27,4 @@ clock.mark();
 app.synth();
 clock.mark();
 
-clock.report('l1', args, 5 + 4 * args.workloads);
+clock.report('l1', args, 6 + 4 * args.workloads);

@@ -59,4 +59,4 @@ if (Warnings.format(warnings).length === 0 && args.workloads > 0) {
 }
 clock.mark();
 
-clock.report('ours', args, 5 + 4 * args.workloads);
+clock.report('ours', args, 6 + 4 * args.workloads);

@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, IAnyProducer, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type {
@@ -11,7 +11,12 @@ import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
 import { externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches } from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
+import { minimalCidrCover } from './private/cidr-set';
+import {
+  clientSideApplyBytes, GuardOptions, guardObjectSizes, kib, maxBytesProblem, maxObjectBytesAt, sizeLimitAdvice,
+} from './private/object-size';
 import { podTemplateOf } from './private/pod-template';
+import { BLOCK_FIELDS, BlockField, entriesBytes, ruleBytes, splitRule, WrittenRule } from './private/policy-split';
 import { failIfAny, firstHole, generatedNameProblem, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, show } from './private/problems';
 import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
@@ -178,16 +183,110 @@ export interface IpAccessPolicyBaseProps {
 export interface IpAccessPolicyProps extends IpAccessPolicyBaseProps, IpRuleOptions {
   /** ALLOW or DENY the matching requests. */
   readonly action: IpAccessAction;
+
+  /**
+   * Whether each list of blocks (per field, per rule) is written as the fewest CIDRs that cover
+   * exactly the same addresses.
+   *
+   * Ranges inside another range are dropped, and overlapping or adjacent ranges are merged
+   * (`10.0.0.0/24` + `10.0.1.0/24` → `10.0.0.0/23`); IPv4 and IPv6 stay apart, and IPv4-mapped IPv6
+   * (`::ffff:10.0.0.0/120`) is IPv6, as Envoy matches it. The list is then sorted, IPv4 first, by
+   * address. The same requests match, and Envoy, which tests every entry of `ipBlocks` and
+   * `remoteIpBlocks` on each request, tests fewer. A range listed twice is refused either way.
+   * `false` writes each list as given (canonical text, same order). Applies to `addRule` too.
+   *
+   * @default true
+   */
+  readonly reduceIpBlocks?: boolean;
+
+  /**
+   * The most bytes one AuthorizationPolicy object may take as client-side `kubectl apply` stores it
+   * (the object as JSON in its `kubectl.kubernetes.io/last-applied-configuration` annotation, plus
+   * its other annotations; Kubernetes allows 256 KiB of annotations per object).
+   *
+   * Rules that do not fit are written to more AuthorizationPolicy objects with the same action and
+   * selector, which together match the same requests (construct ids `Part2`, `Part3`, ..., names
+   * `<name>-part-2`, ... when `name` is given); an `ipBlocks` or `remoteIpBlocks` list is cut into
+   * several rules if need be. A `notIpBlocks`/`notRemoteIpBlocks` list is never cut (each piece
+   * would match more than the whole list), so a rule whose not-lists alone are too big is refused.
+   * Raise it, up to 1048576 (1 MiB, under etcd's 1.5 MiB request limit), only when you apply with
+   * `kubectl apply --server-side`.
+   *
+   * @default - the `istio-source-ip:max-object-bytes` context value, else 204800 (200 KiB)
+   */
+  readonly maxObjectBytes?: number;
+}
+
+/** How many blocks an `IpAccessPolicy` was given, and how many it writes. */
+export interface IpBlockCounts {
+  /** Entries given, over every field of every rule (`clientIpBlocks` counted where they resolve). */
+  readonly given: number;
+  /**
+   * Entries written to the manifests, over every rule of every AuthorizationPolicy object (a
+   * rule cut into pieces repeats its other fields, not-lists included, in every piece).
+   */
+  readonly written: number;
+  /** AuthorizationPolicy objects written: more than 1 when the rules did not fit in one. */
+  readonly objects: number;
 }
 
 type PolicyMode = 'rules' | 'allow-nothing' | 'allow-all' | 'deny-all';
 
-const BLOCK_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const;
 const CLIENT_FIELDS = ['clientIpBlocks', 'notClientIpBlocks'] as const;
 const INPUT_FIELDS = [...BLOCK_FIELDS, ...CLIENT_FIELDS] as const;
-type BlockField = (typeof BLOCK_FIELDS)[number];
-/** A rule as written to the manifest: the four wire fields only. */
+/** A rule with `clientIpBlocks` resolved: the four wire fields, as blocks. */
 type ResolvedRule = Partial<Record<BlockField, readonly IpBlock[]>>;
+
+/** Istio's CRD allows at most 512 rules per AuthorizationPolicy (`rules` maxItems). */
+const MAX_RULES = 512;
+
+/** How every policy registers its objects for the size check (one shared object). */
+const SIZE_GUARD: GuardOptions = {
+  prop: 'maxObjectBytes',
+  ownBytes: (object) => (object.node.scope as IpAccessPolicy)._ownBytes(object),
+};
+
+/** Host-bit warnings written in full per field and rule; the rest are counted in one more. */
+const HOST_BIT_WARNINGS = 10;
+
+/** A rule as checked and prepared: what is written, what was given, and its problems. */
+interface PreparedRule {
+  readonly written: WrittenRule;
+  /** The rule with `clientIpBlocks` resolved, as given (before any reduction), for the coverage checks. */
+  readonly resolved: ResolvedRule;
+  readonly given: number;
+  readonly problems: Problem[];
+}
+
+/**
+ * One AuthorizationPolicy object of the policy and the rules it holds; produces the object's
+ * spec (so no closure is kept per object).
+ */
+class Part implements IAnyProducer {
+  /** The rules in this object (a new array on the first, so small policies hold exact-size arrays). */
+  public rules: WrittenRule[] = NO_RULES;
+  /** Bytes the rules add: each rule's JSON plus the commas between them. */
+  public rulesBytes = 0;
+  /** The object, set right after it is created with this part as its spec producer. */
+  public object!: ApiObject;
+
+  constructor(private readonly policy: IpAccessPolicy, private readonly index: number) {}
+
+  public produce(): AuthorizationPolicySpec {
+    return this.policy._renderObject(this.index);
+  }
+
+  public add(rule: WrittenRule, bytes: number): void {
+    this.rulesBytes += bytes + (this.rules.length === 0 ? 0 : 1);
+    if (this.rules.length === 0) {
+      this.rules = [rule];
+    } else {
+      this.rules.push(rule);
+    }
+  }
+}
+
+const NO_RULES: WrittenRule[] = [];
 
 /**
  * An Istio AuthorizationPolicy (`security.istio.io/v1`) that allows or denies by client address.
@@ -245,11 +344,19 @@ export class IpAccessPolicy extends Construct {
   /** The namespace the policy is written to, when known. */
   public readonly namespace?: string;
 
-  /** The AuthorizationPolicy object (construct id `Resource`). */
+  /** The (first) AuthorizationPolicy object (construct id `Resource`). */
   public readonly resource: ApiObject;
 
   private readonly mode: PolicyMode;
-  private readonly rules: ResolvedRule[] = [];
+  private readonly name?: string;
+  private readonly reduce: boolean;
+  private readonly maxBytes: number;
+  private parts: Part[] = [];
+  /** Rules added so far (constructor and `addRule`), for the prop names in messages. */
+  private ruleCount = 0;
+  private given = 0;
+  /** Every rule as given (`clientIpBlocks` resolved, not reduced), for the coverage checks at synth. */
+  private readonly givenRules: ResolvedRule[] = [];
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
     super(checkedScope('IpAccessPolicy', scope, id), id);
@@ -257,38 +364,61 @@ export class IpAccessPolicy extends Construct {
     IpAccessPolicy.pendingMode = undefined;
     requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
     const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
+    const target = props.target instanceof PolicyTarget ? props.target : undefined;
+    this.reduce = props.reduceIpBlocks ?? true;
+    const prepared = this.mode === 'rules' ? prepareRule(props, '', target, props.action, this.reduce) : undefined;
     failIfAny('IpAccessPolicy', [
-      props.target instanceof PolicyTarget ? undefined
+      target !== undefined ? undefined
         : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
       props.action === undefined ? mustBe('action', 'set', undefined, 'pass action: IpAccessAction.ALLOW or DENY')
         : oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
       resourceName('name', props.name, 'name'),
       resourceName('namespace', props.namespace, 'namespace'),
-      ...(props.target instanceof PolicyTarget ? targetProblems(props.target) : []),
+      props.reduceIpBlocks === undefined || typeof props.reduceIpBlocks === 'boolean' ? undefined
+        : mustBe('reduceIpBlocks', 'true or false', props.reduceIpBlocks, 'leave it unset to write the fewest CIDRs, or set false to write the lists as given'),
+      props.maxObjectBytes === undefined || maxBytesProblem(props.maxObjectBytes) === undefined ? undefined
+        : mustBe('maxObjectBytes', maxBytesProblem(props.maxObjectBytes) ?? '', props.maxObjectBytes,
+          'leave it unset for 200 KiB (what client-side kubectl apply can store), or raise it only if you apply with kubectl apply --server-side'),
+      ...(target !== undefined ? targetProblems(target) : []),
       props.target instanceof PolicyTarget && props.target.targetRefs !== undefined && props.namespace !== undefined && props.namespace !== props.target.namespace
         ? mustBe('namespace', `the target's namespace ${props.target.namespace} (targetRefs never cross namespaces, not even from the root namespace)`,
           props.namespace, 'leave namespace unset')
         : undefined,
-      ...(this.mode === 'rules' ? ruleProblems(props, '', props.target, props.action) : []),
+      ...(this.mode === 'rules' ? ruleProblems(props, '', target) : []),
+      ...(prepared?.problems ?? []),
       this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
     ], this);
 
     this.action = props.action;
     this.target = props.target;
     this.namespace = props.namespace ?? props.target.namespace;
-    if (this.mode === 'rules') {
-      this.addResolved(props);
-    }
-
-    this.resource = new ApiObject(this, 'Resource', {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
-      // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
-      metadata: props.name === undefined ? { namespace: this.namespace } : { name: props.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this._render() }),
-    });
+    this.name = props.name;
+    this.maxBytes = maxObjectBytesAt(this, props.maxObjectBytes);
+    this.resource = this.addPart('Resource', props.name);
+    // Before any rule is placed: the parts split off are named after this object.
     failIfAny('IpAccessPolicy', [generatedNameProblem(props.name, this.resource.name)], this);
+    if (prepared !== undefined) {
+      this.place(prepared, 'IpAccessPolicy', '');
+      this.warnRule(props, prepared, '');
+    }
+    guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
     this.node.addValidation({ validate: () => this.checkClientAddressView() });
+  }
+
+  /** Every AuthorizationPolicy object of this policy: `resource`, then any parts split off. */
+  public get resources(): readonly ApiObject[] {
+    return this.parts.map((part) => part.object);
+  }
+
+  /** How many blocks were given and written, and over how many objects. */
+  public get ipBlockCounts(): IpBlockCounts {
+    let written = 0;
+    for (const rule of this.writtenRules()) {
+      for (const field of BLOCK_FIELDS) {
+        written += rule[field]?.length ?? 0;
+      }
+    }
+    return { given: this.given, written, objects: this.parts.length };
   }
 
   /**
@@ -298,48 +428,187 @@ export class IpAccessPolicy extends Construct {
    */
   public addRule(rule: IpRuleOptions): this {
     requireObject('IpAccessPolicy.addRule', 'rule', rule, 'pass { ipBlocks, remoteIpBlocks, ... }', this);
+    const prefix = `rules[${this.ruleCount}].`;
+    const prepared = this.mode === 'rules' ? prepareRule(rule, prefix, this.target, this.action, this.reduce) : undefined;
     failIfAny('IpAccessPolicy.addRule', [
       this.mode === 'rules' ? undefined
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
-      ...ruleProblems(rule, `rules[${this.rules.length}].`, this.target, this.action),
+      ...ruleProblems(rule, prefix, this.target),
+      ...(prepared?.problems ?? []),
       INPUT_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
     ], this);
-    this.addResolved(rule);
+    if (prepared !== undefined) {
+      this.place(prepared, 'IpAccessPolicy.addRule', prefix);
+      this.warnRule(rule, prepared, prefix);
+    }
     return this;
   }
 
   /**
-   * The AuthorizationPolicy spec.
+   * The spec of the first AuthorizationPolicy object.
    *
    * @internal
    */
   public _render(): AuthorizationPolicySpec {
+    return this._renderObject(0);
+  }
+
+  /**
+   * The spec of the policy's object number `index` (0 is `resource`).
+   *
+   * @internal
+   */
+  public _renderObject(index: number): AuthorizationPolicySpec {
+    return this.renderPart(this.parts[index]);
+  }
+
+  /**
+   * Bytes the policy itself writes into one of its objects (rules, selector, names), for the
+   * synth-time size check; unknown objects count as infinitely big, so they are measured.
+   *
+   * @internal
+   */
+  public _ownBytes(object: ApiObject): number {
+    const part = this.parts.find((p) => p.object === object);
+    if (part === undefined) {
+      return Infinity;
+    }
+    // The frame is small and fixed: apiVersion, kind, the field names, the action.
+    return part.rulesBytes + JSON.stringify(this.attachment()).length + object.name.length + (object.metadata.namespace?.length ?? 0) + 300;
+  }
+
+  /** `selector` (pods by labels) or, for a Gateway API gateway, `targetRefs`. */
+  private attachment(): Pick<AuthorizationPolicySpec, 'selector' | 'targetRefs'> {
+    return this.target.targetRefs === undefined ? { selector: { matchLabels: { ...this.target.selectorLabels } } }
+      : { targetRefs: this.target.targetRefs.map((ref) => ({ ...ref })) };
+  }
+
+  private renderPart(part: Part): AuthorizationPolicySpec {
     return {
       action: (this.action === IpAccessAction.ALLOW ? 'ALLOW' : 'DENY') as AuthorizationPolicySpecAction,
-      ...(this.target.targetRefs === undefined ? { selector: { matchLabels: { ...this.target.selectorLabels } } }
-        : { targetRefs: this.target.targetRefs.map((ref) => ({ ...ref })) }),
-      rules: this.renderRules(),
+      ...this.attachment(),
+      rules: this.renderRules(part),
     };
   }
 
-  /** Stores a checked rule, and warns about host bits naming each block's field as typed. */
-  private addResolved(rule: IpRuleOptions): void {
-    const prefix = this.rules.length === 0 ? '' : `rules[${this.rules.length}].`;
-    for (const field of INPUT_FIELDS) {
-      for (const block of rule[field] ?? []) {
-        if (block.hostBitsCleared) {
-          Warnings.of(this).add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
-        }
-      }
+  /** Creates one AuthorizationPolicy object; its spec renders the rules it will hold. */
+  private addPart(id: string, name: string | undefined): ApiObject {
+    const part = new Part(this, this.parts.length);
+    part.object = new ApiObject(this, id, {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
+      metadata: name === undefined ? { namespace: this.namespace } : { name, namespace: this.namespace },
+      spec: Lazy.any(part),
+    });
+    if (this.parts.length === 0) {
+      this.parts = [part];
+    } else {
+      this.parts.push(part);
     }
-    const resolved = resolveRule(rule, this.target);
-    for (const warning of ipv4MappedWarnings(cidrsOf(resolved), prefix)) {
-      Warnings.of(this).add(warning.id, warning.message, warning.subject);
-    }
-    this.rules.push(resolved);
+    return part.object;
   }
 
-  private renderRules(): AuthorizationPolicySpecRules[] | undefined {
+  /**
+   * The object's size with no rules, from its metadata now and the selector, without rendering
+   * it (only needed near the limit; synth measures the whole object again).
+   */
+  private emptyBytes(part: Part): number {
+    const object = part.object;
+    return clientSideApplyBytes({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: object.metadata.toJson(),
+      spec: { action: this.action, ...this.attachment(), rules: [] },
+    });
+  }
+
+  /**
+   * Stores a rule and spreads it over the policy's objects: into the last one while it fits (in
+   * bytes and in Istio's 512 rules), else into a new one; a rule too big for any object is cut
+   * (union lists only). Deterministic: the same calls give the same objects and names.
+   */
+  private place(prepared: PreparedRule, subject: string, prefix: string): void {
+    const rule = prepared.written;
+    const last = this.parts[this.parts.length - 1];
+    const bytes = ruleBytes(rule);
+    if (last.rules.length < MAX_RULES && last.rulesBytes + bytes + 1 <= this.maxBytes / 2) {
+      // Far from the limit (the usual case): no need to measure the rest of the object now; the
+      // synth-time check measures all of it.
+      last.add(rule, bytes);
+      this.ruleCount++;
+      this.given += prepared.given;
+      return;
+    }
+    // A new object's name is at most 16 characters longer than the first one's.
+    const emptyNew = this.emptyBytes(this.parts[0]) + 16;
+    const split = splitRule(rule, this.maxBytes - emptyNew);
+    if (!split.ok) {
+      failIfAny(subject, [tooBigProblem(prefix, rule, split.smallest, this.maxBytes - emptyNew, this.maxBytes)], this);
+      return;
+    }
+    // Plan first, so nothing changes when a name would be too long.
+    const plan: WrittenRule[][] = [[]];
+    let count = last.rules.length;
+    let used = this.emptyBytes(last) + last.rulesBytes;
+    for (const piece of split.rules) {
+      const cost = ruleBytes(piece) + (count === 0 ? 0 : 1);
+      if (count >= MAX_RULES || used + cost > this.maxBytes) {
+        plan.push([]);
+        count = 0;
+        used = emptyNew;
+      }
+      plan[plan.length - 1].push(piece);
+      count++;
+      used += ruleBytes(piece) + (count === 1 ? 0 : 1);
+    }
+    const highest = this.parts.length + plan.length - 1;
+    if (this.name !== undefined && `${this.name}-part-${highest}`.length > 253) {
+      failIfAny(subject, [mustBe('name', `at most ${253 - `-part-${highest}`.length} characters when the rules are spread over ${highest} objects `
+        + `(the other objects are named "<name>-part-2" and so on, and Kubernetes names are at most 253 characters)`, this.name, 'shorten the name')], this);
+    }
+    plan.forEach((pieces, i) => {
+      if (i > 0) {
+        const n = this.parts.length + 1;
+        this.addPart(`Part${n}`, this.name === undefined ? undefined : `${this.name}-part-${n}`);
+      }
+      const part = this.parts[this.parts.length - 1];
+      for (const piece of pieces) {
+        part.add(piece, ruleBytes(piece));
+      }
+    });
+    this.ruleCount++;
+    this.given += prepared.given;
+  }
+
+  /** Every rule as written, over every object (a rule cut into pieces counts as its pieces). */
+  private writtenRules(): WrittenRule[] {
+    return this.parts.length === 1 ? this.parts[0].rules : this.parts.flatMap((part) => part.rules);
+  }
+
+  /**
+   * Keeps the rule as given for the synth-time coverage checks, and warns about host bits (naming
+   * each block's field as typed; many are counted, not listed) and IPv4-mapped blocks.
+   */
+  private warnRule(rule: IpRuleOptions, prepared: PreparedRule, prefix: string): void {
+    const warnings = Warnings.of(this);
+    for (const field of INPUT_FIELDS) {
+      const withHostBits = (rule[field] ?? []).filter((block) => block.hostBitsCleared);
+      for (const block of withHostBits.slice(0, HOST_BIT_WARNINGS)) {
+        warnings.add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
+      }
+      if (withHostBits.length > HOST_BIT_WARNINGS) {
+        warnings.add('ip-block-host-bits', `${prefix}${field} has ${withHostBits.length - HOST_BIT_WARNINGS} more entries with host bits set, each written as its `
+          + 'whole range (as Envoy matches it). Fix: clear the host bits in the list, or write single addresses without a prefix length', `${prefix}${field}`);
+      }
+    }
+    for (const warning of ipv4MappedWarnings(cidrsOf(prepared.resolved), prefix)) {
+      warnings.add(warning.id, warning.message, warning.subject);
+    }
+    this.givenRules.push(prepared.resolved);
+  }
+
+  private renderRules(part: Part): AuthorizationPolicySpecRules[] | undefined {
     switch (this.mode) {
       case 'allow-nothing':
         return undefined;
@@ -347,12 +616,12 @@ export class IpAccessPolicy extends Construct {
       case 'deny-all':
         return [{}];
       default:
-        return this.rules.map((rule) => {
-          const source: Record<string, string[]> = {};
+        return part.rules.map((rule) => {
+          const source: Record<string, readonly string[]> = {};
           for (const field of BLOCK_FIELDS) {
             const blocks = rule[field];
             if (blocks !== undefined && blocks.length > 0) {
-              source[field] = blocks.map((block) => block.toString());
+              source[field] = blocks;
             }
           }
           return { from: [{ source }] };
@@ -363,7 +632,7 @@ export class IpAccessPolicy extends Construct {
   /** Cross-construct checks: does the field used see the client here? Warnings only. */
   private checkClientAddressView(): string[] {
     const warnings = Warnings.of(this);
-    const uses = (fields: readonly BlockField[]) => this.rules.some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
+    const uses = (fields: readonly BlockField[]) => this.writtenRules().some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
     const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
     const usesDirect = uses(['ipBlocks', 'notIpBlocks']);
     const target = this.target.description ?? JSON.stringify(this.target.selectorLabels);
@@ -375,7 +644,7 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
-    const rules = this.mode === 'rules' ? this.rules.map(cidrsOf) : [];
+    const rules = this.mode === 'rules' ? this.givenRules.map(cidrsOf) : [];
     for (const warning of [
       this.mode === 'rules' ? matchesEveryoneWarning(this.action, rules) : undefined,
       this.target.isGateway ? undefined : externalOnlyBlocksWarning(target, rules),
@@ -461,7 +730,7 @@ function noBlocksProblem(action: IpAccessAction): string {
       + 'Fix: list the blocks to allow, or use IpAccessPolicy.allowNothing(...) / allowAll(...) to say so by name';
 }
 
-function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined, action: IpAccessAction): Problem[] {
+function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined): Problem[] {
   const problems: Problem[] = [];
   for (const field of CLIENT_FIELDS) {
     if (rule[field] !== undefined && target?.gateway?.edge === undefined) {
@@ -469,7 +738,6 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
         Array.isArray(rule[field]) ? (rule[field] ?? []).map(String) : rule[field], `describe the gateway's edge with IngressGateway { edge: EdgeChain.of(...) }, or name the field: ${field === 'clientIpBlocks' ? 'ipBlocks or remoteIpBlocks' : 'notIpBlocks or notRemoteIpBlocks'}`));
     }
   }
-  const resolved = target === undefined ? {} : resolveRule(rule, target);
   for (const field of INPUT_FIELDS) {
     const blocks = rule[field];
     if (blocks === undefined) {
@@ -494,27 +762,72 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
       }
     });
   }
-  // Duplicates, after clientIpBlocks joined the field it resolves to.
+  return problems;
+}
+
+/** Ranges listed twice that are named one by one; the rest are counted in one more problem. */
+const REPEATS_LISTED = 5;
+
+/**
+ * The rule as written: `clientIpBlocks` resolved, each wire list reduced to its minimal cover (or
+ * kept as given), every range listed twice as a problem (after `clientIpBlocks` joined the
+ * field it resolves to), and a rule that can never match as a problem. Entries that are not `IpBlock`s are left out: `ruleProblems` reports them.
+ */
+function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined, action: IpAccessAction, reduce: boolean): PreparedRule {
+  const resolved: ResolvedRule = target === undefined ? {} : resolveRule(rule, target);
+  const written: Partial<Record<BlockField, readonly string[]>> = {};
+  const problems: Problem[] = [];
+  let given = 0;
   for (const field of BLOCK_FIELDS) {
-    const seen = new Set<string>();
-    for (const block of (resolved as ResolvedRule)[field] ?? []) {
-      if (block instanceof IpBlock) {
-        if (seen.has(block.toString())) {
-          problems.push(mustBe(`${prefix}${field}`, 'a list of distinct ranges', block.input, `remove the second ${block}: it is listed twice`));
+    const blocks = (resolved[field] ?? []).filter((block) => block instanceof IpBlock);
+    if (blocks.length === 0) {
+      continue;
+    }
+    given += blocks.length;
+    let repeats: number[];
+    if (reduce) {
+      const cover = minimalCidrCover(blocks.map((block) => block._prefix), blocks.map((block) => block.toString()));
+      written[field] = cover.cidrs;
+      repeats = cover.duplicates;
+    } else {
+      const texts = blocks.map((block) => block.toString());
+      const seen = new Set<string>();
+      repeats = [];
+      texts.forEach((text, i) => {
+        if (seen.has(text)) {
+          repeats.push(i);
         }
-        seen.add(block.toString());
-      }
+        seen.add(text);
+      });
+      written[field] = texts;
+    }
+    for (const i of repeats.slice(0, REPEATS_LISTED)) {
+      problems.push(mustBe(`${prefix}${field}`, 'a list of distinct ranges', blocks[i].input, `remove the second ${blocks[i]}: it is listed twice`));
+    }
+    if (repeats.length > REPEATS_LISTED) {
+      problems.push(`'${prefix}${field}' lists ${repeats.length - REPEATS_LISTED} more ranges a second time (or more), e.g. ${JSON.stringify(blocks[repeats[REPEATS_LISTED]].input)}. `
+        + 'Fix: remove the repeated entries (for example, put the texts in a Set before IpBlock.ofAll)');
     }
   }
   // A rule whose own fields leave no address never matches: certainly not what was meant.
   const valid = INPUT_FIELDS.every((field) => rule[field] === undefined
     || (Array.isArray(rule[field]) && firstHole(rule[field] ?? []) === undefined && (rule[field] ?? []).every((b) => b instanceof IpBlock)));
-  const never = valid && target !== undefined ? whyRuleNeverMatches(cidrsOf(resolved as ResolvedRule)) : undefined;
+  const never = valid && target !== undefined ? whyRuleNeverMatches(cidrsOf(resolved)) : undefined;
   if (never !== undefined) {
     problems.push(`'${prefix === '' ? 'rules[0]' : prefix.slice(0, -1)}' can never match: ${never}, so this ${action} rule ${action === IpAccessAction.ALLOW ? 'allows' : 'denies'} nothing. `
       + 'Fix: remove the ranges that cancel each other, or the rule');
   }
-  return problems;
+  return { written, resolved, given, problems };
+}
+
+/** Why a rule cannot be written within the size limit even after cutting its union lists. */
+function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room: number, maxBytes: number): string {
+  const notLists = (['notIpBlocks', 'notRemoteIpBlocks'] as const).filter((field) => rule[field] !== undefined);
+  const why = notLists.length === 0 ? `the rule${prefix === '' ? '' : ` ${prefix.slice(0, -1)}`}`
+    : `${notLists.map((field) => `'${prefix}${field}' has ${rule[field]?.length} entries (${kib(entriesBytes(rule[field] ?? []))})`).join(' and ')} `
+      + 'and cannot be cut (a list that means "none of these" would match more requests spread over several rules or policies), so the rule';
+  return `${why} needs ${kib(smallest)} even with ipBlocks and remoteIpBlocks cut as far as they go, more than the ${kib(room)} of rules `
+    + `an AuthorizationPolicy has room for: ${sizeLimitAdvice(maxBytes, 'maxObjectBytes')}`;
 }
 
 /** The IP fields of a resolved rule as canonical CIDR texts, for the coverage analysis. */

@@ -6,6 +6,7 @@ import type {
   DestinationRuleSpec, DestinationRuleSpecTrafficPolicyLoadBalancer,
   DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash, DestinationRuleSpecTrafficPolicyLoadBalancerSimple,
 } from '../imports/networking.istio.io';
+import { GuardOptions, guardObjectSizes } from './private/object-size';
 import { failIfAny, generatedNameProblem, mustBe, oneOf, Problem, requireObject, resourceName, show, wholeNumber } from './private/problems';
 import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
@@ -251,6 +252,12 @@ export interface ClientAffinityProps {
   readonly namespace?: string;
 }
 
+/** How every ClientAffinity registers its DestinationRule for the size check (one shared object). */
+const SIZE_GUARD: GuardOptions = {
+  ownBytes: (object) => JSON.stringify((object.node.scope as ClientAffinity)._render()).length + object.name.length
+    + (object.metadata.namespace?.length ?? 0) + 300,
+};
+
 /**
  * An Istio DestinationRule (`networking.istio.io/v1`) that sets how requests to one host are
  * balanced, typically to keep a client on one endpoint.
@@ -274,6 +281,7 @@ export class ClientAffinity extends Construct {
   constructor(scope: Construct, id: string, props: ClientAffinityProps) {
     super(checkedScope('ClientAffinity', scope, id), id);
     requireObject('ClientAffinity', 'props', props, 'pass { host, loadBalancer }', this);
+    guardObjectSizes(this, SIZE_GUARD);
     failIfAny('ClientAffinity', [
       hostProblem(props.host),
       props.loadBalancer instanceof LoadBalancer ? undefined

@@ -131,6 +131,15 @@ export class IpBlock {
     return this.prefix.bits;
   }
 
+  /**
+   * The parsed prefix, host bits cleared (for the CIDR-set math).
+   *
+   * @internal
+   */
+  public get _prefix(): IpPrefix {
+    return this.prefix;
+  }
+
   /** Whether `other` lies entirely inside this block. */
   public contains(other: IpBlock): boolean {
     requireBlock('IpBlock.contains', other);

@@ -1,11 +1,14 @@
+import * as net from 'net';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
   PolicyTarget, Warnings,
 } from '../src';
-import { newChart, only, synth } from './util';
+import { clientSideApplyBytes, measureObjects } from '../src/private/object-size';
+import { Manifest, newChart, only, synth, validationErrorOf } from './util';
 
 const container = { image: 'registry.k8s.io/echoserver:1.10', portNumber: 8080 };
 const behindTwoProxies = () => GatewayTopology.of({ numTrustedProxies: 2 });
@@ -347,5 +350,227 @@ describe('IpAccessPolicy on a Kubernetes Gateway API gateway', () => {
     const chart = newChart();
     const gateway = new IngressGateway(chart, 'gw', { namespace: 'edge' });
     expect(PolicyTarget.gateway(gateway).targetRefs).toBeUndefined();
+  });
+});
+
+describe('IpAccessPolicy: the fewest CIDRs, in objects that fit', () => {
+  const target = PolicyTarget.labels({ app: 'a' });
+  /** Every AuthorizationPolicy of the chart, in output order. */
+  const policies = (chart: ReturnType<typeof newChart>) => synth(chart).filter((o) => o.kind === 'AuthorizationPolicy');
+  /** `count` single addresses that never merge: every other address from 10.0.0.0 up. */
+  const scattered = (count: number) => IpBlock.ofAll(Array.from({ length: count }, (_, i) => `10.${(i >> 7) & 255}.${((i & 127) << 1) >> 8}.${((i & 127) << 1) & 255}`));
+
+  test('writes each list as the fewest CIDRs covering the same addresses, IPv4 first, by address', () => {
+    // GIVEN adjacent, contained and overlapping ranges, out of order, in both families
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Allow', {
+      target, action: IpAccessAction.ALLOW,
+      ipBlocks: IpBlock.ofAll(['2001:db8:0:1::/64', '10.0.1.0/24', '192.0.2.7', '10.0.0.0/24', '2001:db8::/64', '10.0.0.128/25', '10.0.2.0/23']),
+      notIpBlocks: IpBlock.ofAll(['10.0.3.1', '10.0.3.0']),
+    });
+    // THEN
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: {
+      ipBlocks: ['10.0.0.0/22', '192.0.2.7/32', '2001:db8::/63'],
+      notIpBlocks: ['10.0.3.0/31'],
+    } }] }]);
+    expect(policy.ipBlockCounts).toEqual({ given: 9, written: 4, objects: 1 });
+  });
+
+  test('reduces each rule on its own, addRule included', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.0/25', '10.0.0.128/25']) })
+      .addRule({ ipBlocks: IpBlock.ofAll(['10.0.1.0/25', '10.0.1.128/25']) });
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([
+      { from: [{ source: { ipBlocks: ['10.0.0.0/24'] } }] },
+      { from: [{ source: { ipBlocks: ['10.0.1.0/24'] } }] },
+    ]);
+  });
+
+  test('checks and warns on the ranges as given, not on the cover written', () => {
+    // GIVEN an external range that merges with a private one (10.0.0.0/7 overlaps private space)
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.0/8', '11.0.0.0/8']) })
+      .addRule({ ipBlocks: IpBlock.ofAll(['::ffff:10.1.2.0/120', '10.1.2.9/24']) });
+    // THEN the cover is written, and the warnings name the blocks of the rule they were given in
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules[0]).toEqual({ from: [{ source: { ipBlocks: ['10.0.0.0/7'] } }] });
+    const warnings = Warnings.collect(chart);
+    expect(warnings.map((w) => [w.id, w.subject])).toEqual([
+      ['ip-block-host-bits', 'rules[1].ipBlocks 10.1.2.9/24'],
+      ['ip-block-ipv4-mapped', 'rules[1].ipBlocks ::ffff:10.1.2.0/120'],
+      ['ip-blocks-on-sidecar', undefined],
+    ]);
+    expect(warnings[2].message).toMatch(/so 11\.0\.0\.0\/8 \(outside private/);
+  });
+
+  test('fails if a rule can never match, also when its ranges would merge first', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', {
+      target, action: IpAccessAction.ALLOW, ipBlocks: IpBlock.ofAll(['10.0.0.0/25', '10.0.0.128/25']), notIpBlocks: [IpBlock.of('10.0.0.0/24')],
+    })).toThrow(/'rules\[0\]' can never match: every range in ipBlocks is also excluded by notIpBlocks \(10\.0\.0\.0\/25 lies inside 10\.0\.0\.0\/24\)/);
+  });
+
+  test('writes the lists as given with reduceIpBlocks: false', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Allow', {
+      target, action: IpAccessAction.ALLOW, reduceIpBlocks: false, ipBlocks: IpBlock.ofAll(['10.0.1.0/24', '10.0.0.0/24', '10.0.0.7']),
+    });
+    expect(only(synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { ipBlocks: ['10.0.1.0/24', '10.0.0.0/24', '10.0.0.7/32'] } }] }]);
+    expect(policy.ipBlockCounts).toEqual({ given: 3, written: 3, objects: 1 });
+  });
+
+  test('never changes which addresses match (checked against Node\'s BlockList on every address of a /24)', () => {
+    const blockText = fc.record({ last: fc.nat(255), bits: fc.integer({ min: 24, max: 32 }) }).map(({ last, bits }) => `198.51.100.${last}/${bits}`);
+    fc.assert(fc.property(fc.uniqueArray(blockText, { minLength: 1, maxLength: 25, selector: (t) => IpBlock.of(t).toString() }), fc.boolean(), (texts, deny) => {
+      const chart = newChart();
+      new IpAccessPolicy(chart, 'P', { target, action: deny ? IpAccessAction.DENY : IpAccessAction.ALLOW, ipBlocks: IpBlock.ofAll(texts) });
+      const written: string[] = only(synth(chart), 'AuthorizationPolicy').spec.rules[0].from[0].source.ipBlocks;
+      const given = new net.BlockList();
+      texts.forEach((t) => given.addSubnet(t.split('/')[0], Number(t.split('/')[1])));
+      const out = new net.BlockList();
+      written.forEach((t) => out.addSubnet(t.split('/')[0], Number(t.split('/')[1])));
+      const table = (list: net.BlockList) => Array.from({ length: 256 }, (_, i) => (list.check(`198.51.100.${i}`) ? '1' : '0')).join('');
+      expect(table(out)).toBe(table(given));
+      expect(written.length).toBeLessThanOrEqual(texts.length);
+    }), { numRuns: 80 });
+  });
+
+  test('fails if a range is listed twice, even though it would merge', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.0/24', '10.0.1.0/24', '10.0.0.0/24']) }))
+      .toThrow(/'ipBlocks' must be a list of distinct ranges, got "10\.0\.0\.0\/24"\. Fix: remove the second 10\.0\.0\.0\/24: it is listed twice/);
+  });
+
+  test('fails with 5 repeats named and the rest counted', () => {
+    const texts = Array.from({ length: 8 }, (_, i) => `10.0.${i}.0/24`);
+    const error = validationErrorOf(() => new IpAccessPolicy(newChart(), 'P', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll([...texts, ...texts]) }));
+    expect(error.message.match(/must be a list of distinct ranges/g)).toHaveLength(5);
+    expect(error.message).toMatch(/'ipBlocks' lists 3 more ranges a second time \(or more\), e\.g\. "10\.0\.5\.0\/24"\. Fix: remove the repeated entries/);
+  });
+
+  test('warns about the first 10 blocks with host bits in a list, and counts the rest', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'P', { target, action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(Array.from({ length: 13 }, (_, i) => `10.0.${i}.1/24`)) });
+    const warnings = Warnings.collect(chart).filter((w) => w.id === 'ip-block-host-bits');
+    expect(warnings).toHaveLength(11);
+    expect(warnings.map((w) => w.message)).toContain('ipBlocks has 3 more entries with host bits set, each written as its whole range (as Envoy matches it). '
+      + 'Fix: clear the host bits in the list, or write single addresses without a prefix length');
+  });
+
+  test('spreads a list too big for one object over several policies with the same action and selector', () => {
+    // GIVEN 1,000 addresses that do not merge (about 16 KiB of ipBlocks) and a 4 KiB limit
+    const chart = newChart();
+    const blocks = scattered(1000);
+    const policy = new IpAccessPolicy(chart, 'Deny', { name: 'blocked', target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: blocks, notIpBlocks: [IpBlock.of('10.0.0.0/32')] });
+    // WHEN
+    const objects = policies(chart);
+    // THEN
+    expect(objects.length).toBeGreaterThan(4);
+    expect(objects.map((o) => o.metadata.name)).toEqual(['blocked', ...objects.slice(1).map((_, i) => `blocked-part-${i + 2}`)]);
+    expect(policy.resources.map((r) => r.name)).toEqual(objects.map((o) => o.metadata.name));
+    for (const object of objects) {
+      expect(clientSideApplyBytes(object)).toBeLessThanOrEqual(4096);
+      expect(object.spec.action).toBe('DENY');
+      expect(object.spec.selector).toEqual({ matchLabels: { app: 'a' } });
+      for (const rule of object.spec.rules) {
+        expect(rule.from[0].source.notIpBlocks).toEqual(['10.0.0.0/32']);
+      }
+    }
+    const written = objects.flatMap((o) => o.spec.rules.flatMap((r: Manifest) => r.from[0].source.ipBlocks));
+    expect(written).toEqual(blocks.map(String));
+    // The notIpBlocks entry is repeated in every piece of the cut rule.
+    const pieces = objects.reduce((n, o) => n + o.spec.rules.length, 0);
+    expect(policy.ipBlockCounts).toEqual({ given: 1001, written: 1000 + pieces, objects: objects.length });
+    // Nothing fails at synth: every object fits as measured there too.
+    expect(chart.node.findAll().flatMap((c) => c.node.validate())).toEqual([]);
+  });
+
+  test('attaches every split object of a Gateway API gateway\'s policy with targetRefs', () => {
+    const chart = newChart();
+    const gateway = new KubernetesGateway(chart, 'gw', { name: 'public', namespace: 'edge', edge: EdgeChain.of(EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true })) });
+    const policy = new IpAccessPolicy(chart, 'Deny', { target: PolicyTarget.gateway(gateway), action: IpAccessAction.DENY, maxObjectBytes: 4096, clientIpBlocks: scattered(400) });
+    const objects = policies(chart);
+    expect(objects.length).toBeGreaterThan(1);
+    for (const object of objects) {
+      expect(object.metadata.namespace).toBe('edge');
+      expect(object.spec.selector).toBeUndefined();
+      expect(object.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }]);
+      expect(clientSideApplyBytes(object)).toBeLessThanOrEqual(4096);
+    }
+    expect(measureObjects(chart, true).filter((m) => m.object.kind === 'AuthorizationPolicy').every((m) => (m.ownBytes ?? 0) >= m.bytes)).toBe(true);
+    expect(policy.ipBlockCounts).toEqual({ given: 400, written: 400, objects: objects.length });
+  });
+
+  test('names the extra objects from the construct path when no name is given', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: scattered(400) });
+    const names = policies(chart).map((o) => o.metadata.name);
+    expect(names[0]).toMatch(/^test-deny-c8[0-9a-f]{6}$/);
+    expect(names[1]).toMatch(/^test-deny-part2-c8[0-9a-f]{6}$/);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('starts another object after 512 rules, Istio\'s limit per policy', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Allow', { target, action: IpAccessAction.ALLOW, name: 'many', ipBlocks: [IpBlock.of('10.255.0.0/24')] });
+    scattered(600).forEach((block) => policy.addRule({ ipBlocks: [block] }));
+    expect(policies(chart).map((o) => [o.metadata.name, o.spec.rules.length])).toEqual([['many', 512], ['many-part-2', 89]]);
+  });
+
+  test('fails if a notIpBlocks list is too big for one object, naming server-side apply and the etcd limit', () => {
+    expect(() => new IpAccessPolicy(newChart(), 'P', { target, action: IpAccessAction.ALLOW, maxObjectBytes: 4096, notIpBlocks: scattered(400) }))
+      .toThrow(new RegExp('\\[test/P\\] IpAccessPolicy: \'notIpBlocks\' has 400 entries \\(6\\.\\d KiB\\) and cannot be cut \\(a list that means "none of these" would match more '
+        + 'requests spread over several rules or policies\\), so the rule needs 6\\.\\d KiB even with ipBlocks and remoteIpBlocks cut as far as they go, more than the 3\\.\\d KiB of rules an '
+        + 'AuthorizationPolicy has room for: client-side kubectl apply copies .* Fix: make the object smaller, or apply with kubectl apply --server-side and raise the limit '
+        + 'with maxObjectBytes .*etcd refuses requests over 1\\.5 MiB'));
+  });
+
+  test('accepts a big notIpBlocks list with a higher maxObjectBytes, for server-side apply', () => {
+    const chart = newChart();
+    new IpAccessPolicy(chart, 'P', { target, action: IpAccessAction.ALLOW, maxObjectBytes: 1048576, notIpBlocks: scattered(400) });
+    expect(policies(chart)).toHaveLength(1);
+  });
+
+  test('fails if maxObjectBytes is out of range, or reduceIpBlocks is not a boolean', () => {
+    const error = validationErrorOf(() => new IpAccessPolicy(newChart(), 'P', {
+      target, action: IpAccessAction.DENY, ipBlocks: [IpBlock.anyIpv4()], maxObjectBytes: 2 * 1024 * 1024, reduceIpBlocks: 'no' as unknown as boolean,
+    }));
+    expect(error.message).toMatch(/'maxObjectBytes' must be a whole number of bytes from 4096 to 1048576, got 2097152\. Fix: leave it unset for 200 KiB/);
+    expect(error.message).toMatch(/'reduceIpBlocks' must be true or false, got "no"/);
+  });
+
+  test('fails at synth if labels added later push an object over the limit', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: scattered(150) });
+    policy.resource.metadata.addAnnotation('example.com/why', 'x'.repeat(2000));
+    const problems = chart.node.validate();
+    expect(problems).toEqual([expect.stringMatching(/^AuthorizationPolicy test-deny-c8[0-9a-f]{6} \(test\/Deny\/Resource\) takes \d\.\d KiB .* over the limit: .*maxObjectBytes/)]);
+  });
+
+  test('splits a large list into objects of at most 200 KiB by default', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, name: 'big', ipBlocks: scattered(20000) });
+    const objects = policies(chart);
+    expect(objects.length).toBe(2);
+    expect(objects.every((o) => clientSideApplyBytes(o) <= 200 * 1024)).toBe(true);
+    expect(policy.ipBlockCounts).toEqual({ given: 20000, written: 20000, objects: 2 });
+  });
+
+  test('tells the size check an upper bound of what it writes, so small objects are not rendered twice', () => {
+    // GIVEN every kind of policy: long names, a namespace, a workload selector, split objects
+    const chart = newChart();
+    const deployment = new kplus.Deployment(chart, 'echo', { metadata: { namespace: 'apps' }, containers: [container] });
+    new IpAccessPolicy(chart, 'Big', { name: 'b'.repeat(200), target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: scattered(400), notIpBlocks: [IpBlock.of('192.0.2.0/24')] });
+    new IpAccessPolicy(chart, 'Small', { target: PolicyTarget.workload(deployment), action: IpAccessAction.ALLOW, remoteIpBlocks: [IpBlock.of('2001:db8::/48')] });
+    IpAccessPolicy.allowNothing(chart, 'Nothing', { target, namespace: 'n'.repeat(63) });
+    IpAccessPolicy.denyAll(chart, 'All', { target });
+    // WHEN
+    const all = measureObjects(chart, true);
+    // THEN
+    expect(all.length).toBeGreaterThan(4);
+    for (const { bytes, ownBytes } of all) {
+      expect(ownBytes).toBeGreaterThanOrEqual(bytes);
+    }
+    // Only objects whose own bytes pass half the limit are rendered at synth.
+    expect(measureObjects(chart).map((m) => m.object.node.path)).toEqual(all.filter((m) => (m.ownBytes ?? 0) > m.maxBytes / 2).map((m) => m.object.node.path));
+    expect(measureObjects(chart).length).toBeGreaterThan(0);
+    expect(measureObjects(chart).some((m) => m.object.node.path.startsWith('test/Small'))).toBe(false);
   });
 });

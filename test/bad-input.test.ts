@@ -65,6 +65,8 @@ function build(fn: (chart: Chart) => void, pick?: (objects: Manifest[]) => unkno
 }
 
 const BLOCK = [IpBlock.of('192.0.2.0/24')];
+/** `count` single addresses that never merge: every other address from 10.0.0.0 up. */
+const SCATTERED = (count: number) => IpBlock.ofAll(Array.from({ length: count }, (_, i) => `10.${i >> 7}.0.${(i & 127) << 1}`));
 const labels = (l: Record<string, string>) => PolicyTarget.labels(l);
 const policy = (props: Record<string, unknown>) => (c: Chart) => new IpAccessPolicy(c, 'policy', {
   target: labels({ app: 'echo' }), action: IpAccessAction.DENY, ...props,
@@ -277,6 +279,12 @@ const SECTIONS: { readonly title: string; readonly cases: readonly Case[] }[] = 
       { id: 'policy-empty-list', input: '`{ ipBlocks: [] }`', run: build(policy({ ipBlocks: [] })) },
       { id: 'policy-not-ip-block', input: '`{ ipBlocks: ["10.0.0.0/8"] }` (plain JavaScript)', run: build(policy({ ipBlocks: ['10.0.0.0/8'] })) },
       { id: 'policy-duplicate', input: '`{ ipBlocks: [IpBlock.of("10.0.0.1/8"), IpBlock.of("10.0.0.0/8")] }`', run: build(policy({ ipBlocks: [IpBlock.of('10.0.0.1/8'), IpBlock.of('10.0.0.0/8')] })) },
+      { id: 'policy-merged', input: '`{ ipBlocks: IpBlock.ofAll(["10.0.1.0/24", "10.0.0.0/24", "10.0.0.7"]) }`', run: build(policy({ ipBlocks: IpBlock.ofAll(['10.0.1.0/24', '10.0.0.0/24', '10.0.0.7']) }), (o) => spec(o)) },
+      { id: 'policy-verbatim', input: '`{ ipBlocks: IpBlock.ofAll(["10.0.1.0/24", "10.0.0.0/24", "10.0.0.7"]), reduceIpBlocks: false }`', run: build(policy({ ipBlocks: IpBlock.ofAll(['10.0.1.0/24', '10.0.0.0/24', '10.0.0.7']), reduceIpBlocks: false }), (o) => spec(o)) },
+      { id: 'policy-split', input: '`{ name: "blocked", ipBlocks: <1,000 addresses that do not merge>, maxObjectBytes: 4096 }`', run: build(policy({ name: 'blocked', ipBlocks: SCATTERED(1000), maxObjectBytes: 4096 }), (o) => o.map((x) => x.metadata.name)) },
+      { id: 'policy-not-list-too-big', input: '`{ notIpBlocks: <400 addresses that do not merge>, maxObjectBytes: 4096 }`', run: build(policy({ action: IpAccessAction.ALLOW, notIpBlocks: SCATTERED(400), maxObjectBytes: 4096 })) },
+      { id: 'policy-max-bytes', input: '`{ maxObjectBytes: 2097152 }`', run: build(policy({ ipBlocks: BLOCK, maxObjectBytes: 2097152 })) },
+      { id: 'policy-reduce-type', input: '`{ reduceIpBlocks: "no" }` (plain JavaScript)', run: build(policy({ ipBlocks: BLOCK, reduceIpBlocks: 'no' })) },
       { id: 'policy-action', input: '`{ action: "AUDIT" }` (plain JavaScript)', run: build(policy({ action: 'AUDIT', ipBlocks: BLOCK })) },
       { id: 'policy-target', input: '`{ target: { app: "echo" } }` (plain JavaScript)', run: build(policy({ target: { app: 'echo' }, ipBlocks: BLOCK })) },
       { id: 'policy-name', input: '`{ name: "Allow Office" }`', run: build(policy({ name: 'Allow Office', ipBlocks: BLOCK })) },

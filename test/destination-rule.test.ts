@@ -3,6 +3,7 @@ import { formatViolations, violationsOf } from './schema';
 import {
   ClientAffinity, ConsistentHash, HashAlgorithm, LoadBalancer, SimpleLb, SourceIpValidationError, Warnings,
 } from '../src';
+import { measureObjects } from '../src/private/object-size';
 import { newChart, only, synth } from './util';
 
 function loadBalancerOf(loadBalancer: LoadBalancer, localityLoadBalancing?: boolean) {
@@ -12,6 +13,21 @@ function loadBalancerOf(loadBalancer: LoadBalancer, localityLoadBalancing?: bool
 }
 
 describe('ClientAffinity', () => {
+  test('tells the size check an upper bound of what it writes', () => {
+    const chart = newChart();
+    new ClientAffinity(chart, 'Cookie', {
+      // The longest host istiod accepts: 253 characters in labels of at most 63.
+      name: 'c'.repeat(253), namespace: 'n'.repeat(63), host: ['h'.repeat(63), 'h'.repeat(63), 'h'.repeat(63), 'h'.repeat(61)].join('.'),
+      loadBalancer: LoadBalancer.consistentHash(ConsistentHash.cookie({ name: 'session', ttl: Duration.hours(1) })),
+    });
+    new ClientAffinity(chart, 'Simple', { host: 'echo', loadBalancer: LoadBalancer.simple(SimpleLb.LEAST_REQUEST), localityLoadBalancing: false });
+    const all = measureObjects(chart, true);
+    expect(all).toHaveLength(2);
+    for (const { bytes, ownBytes } of all) {
+      expect(ownBytes).toBeGreaterThanOrEqual(bytes);
+    }
+  });
+
   test('writes a networking.istio.io/v1 DestinationRule for the host', () => {
     const chart = newChart();
     new ClientAffinity(chart, 'Affinity', {

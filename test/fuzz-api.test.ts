@@ -524,8 +524,9 @@ const ENTRIES: Record<string, Entry> = {
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
 const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
   'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion', 'InstalledGateway']);
-const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#addResolved', 'IpAccessPolicy#renderRules',
-  'IpAccessPolicy#checkClientAddressView', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
+const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#renderRules',
+  'IpAccessPolicy#checkClientAddressView', 'IpAccessPolicy#addPart', 'IpAccessPolicy#attachment', 'IpAccessPolicy#emptyBytes', 'IpAccessPolicy#place',
+  'IpAccessPolicy#renderPart', 'IpAccessPolicy#warnRule', 'IpAccessPolicy#writtenRules', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
   // @internal helpers the installed gateways share, and private methods (on the prototype all the same).
   'collisionProblems', 'portProblems', 'ClientIpAccessLog#telemetry', 'ClientIpAccessLog#renderSpec', 'ClientRateLimit#actions', 'ClientRateLimit#checkKey',
   'ClientRateLimit#ipTaggingFilter', 'ClientRateLimit#localRateLimitFilter', 'ClientRateLimit#otherLimits']);

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { InterceptionMode, setInterceptionMode } from '../mesh';
 import { booleanProblem, failIfAny, requireObject, resourceName, wholeNumber } from '../private/problems';
+import { guardObjectSizes } from '../private/object-size';
 import { checkedScope } from '../private/scope';
 
 /** Props of a `SourceIpEcho`. */
@@ -61,6 +62,7 @@ export class SourceIpEcho extends Construct {
   constructor(scope: Construct, id: string, props: SourceIpEchoProps = {}) {
     super(checkedScope('SourceIpEcho', scope, id), id);
     requireObject('SourceIpEcho', 'props', props, 'pass an object of SourceIpEchoProps, or nothing', this);
+    guardObjectSizes(this);
     failIfAny('SourceIpEcho', [
       resourceName('namespace', props.namespace, 'namespace'),
       wholeNumber('replicas', props.replicas, 0, 2147483647, 'pass the number of echo-server pods'),

@@ -12,6 +12,7 @@ import { GatewayPort, IIngressGateway } from './gateway';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
 import { IstioVersion } from '../istio-version';
+import { guardObjectSizes } from '../private/object-size';
 import { checkedScope } from '../private/scope';
 
 /**
@@ -129,6 +130,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(checkedScope('IngressGateway', scope, id), id);
     requireObject('IngressGateway', 'props', props, 'pass an object of IngressGatewayProps, or nothing', this);
+    guardObjectSizes(this);
     const name = props.name ?? DEFAULT_NAME;
     const namespace = props.namespace ?? Chart.of(this).namespace ?? DEFAULT_NAMESPACE;
     const { settings, problems } = GatewaySourceIpSettings._derive(props, IstioVersion.targetOf(this));

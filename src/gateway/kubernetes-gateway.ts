@@ -16,6 +16,7 @@ import { GatewayPort, IIngressGateway, PolicyTargetRef } from './gateway';
 import { GatewayListener } from './gateway-listener';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+import { guardObjectSizes } from '../private/object-size';
 
 /**
  * Props of a `KubernetesGateway`: its client-address settings (`GatewaySourceIpProps`), its
@@ -156,6 +157,7 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
   constructor(scope: Construct, id: string, props: KubernetesGatewayProps = {}) {
     super(checkedScope('KubernetesGateway', scope, id), id);
     requireObject('KubernetesGateway', 'props', props, 'pass an object of KubernetesGatewayProps, or nothing', this);
+    guardObjectSizes(this);
     const gatewayName = props.name ?? DEFAULT_NAME;
     const namespace = props.namespace ?? Chart.of(this).namespace ?? DEFAULT_NAMESPACE;
     const gatewayClassName = props.gatewayClassName ?? DEFAULT_CLASS;

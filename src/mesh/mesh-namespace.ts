@@ -8,6 +8,7 @@ import {
 import { NAMESPACE_INJECTION_LABEL, REVISION_LABEL } from './injection-webhook';
 import { describeLabels, indexNamespacesAtSynth, markDeclaration, namespaceIndexOf, sameLabels } from './namespace-index';
 import { SidecarInjection } from './sidecar-injection';
+import { guardObjectSizes } from '../private/object-size';
 
 /** A namespace whose sidecar injection this app knows: created by it, or declared as existing. */
 export interface IMeshNamespace extends IConstruct {
@@ -93,6 +94,7 @@ export class MeshNamespace extends Construct implements IMeshNamespace {
   constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
     super(checkedScope('MeshNamespace', scope, id), id);
     requireObject('MeshNamespace', 'props', props, 'pass { name }', this);
+    guardObjectSizes(this);
     const injection = props.injection ?? SidecarInjection.enabled();
     failIfAny('MeshNamespace', [
       resourceName('name', props.name, 'namespace') ?? (props.name === undefined ? mustBe('name', 'a namespace name', props.name, 'pass the namespace name, e.g. "apps"') : undefined),

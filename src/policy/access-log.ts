@@ -8,6 +8,7 @@ import {
 import { PolicyTarget } from '../authorization-policy';
 import type { IIngressGateway } from '../gateway/gateway';
 import { IstioVersion } from '../istio-version';
+import { guardObjectSizes } from '../private/object-size';
 import { failIfAny, listProblem, mustBe, oneOf, requireObject, resourceName } from '../private/problems';
 import { checkedScope } from '../private/scope';
 import { policyTargetProblems, telemetrySelector } from './target';
@@ -120,6 +121,7 @@ export class ClientIpAccessLog extends Construct implements IClientIpReportContr
   constructor(scope: Construct, id: string, props: ClientIpAccessLogProps) {
     super(checkedScope('ClientIpAccessLog', scope, id), id);
     requireObject('ClientIpAccessLog', 'props', props, 'pass { target: PolicyTarget.gateway(gateway) }', this);
+    guardObjectSizes(this);
     const workloads = Array.isArray(props.workloads) ? props.workloads : [];
     failIfAny('ClientIpAccessLog', [
       ...policyTargetProblems('target', props.target, 'gateway', 'pass PolicyTarget.gateway(gateway); log workloads with workloads: [...]'),

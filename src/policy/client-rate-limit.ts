@@ -11,6 +11,7 @@ import { ExternalTrafficPolicy } from '../gateway-service';
 import type { IIngressGateway } from '../gateway/gateway';
 import { hostBitsMessage, IpBlock } from '../ip-block';
 import { IstioVersion } from '../istio-version';
+import { guardObjectSizes } from '../private/object-size';
 import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName, wholeNumber } from '../private/problems';
 import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
@@ -166,6 +167,7 @@ export class ClientRateLimit extends Construct implements IClientIpReportContrib
   constructor(scope: Construct, id: string, props: ClientRateLimitProps) {
     super(checkedScope('ClientRateLimit', scope, id), id);
     requireObject('ClientRateLimit', 'props', props, 'pass { target: PolicyTarget.gateway(gateway), requestsPerInterval: 100 }', this);
+    guardObjectSizes(this);
     const exempt = Array.isArray(props.exempt) ? props.exempt : [];
     const target = IstioVersion.targetOf(this);
     const versions = Array.isArray(props.istioVersions) ? props.istioVersions : [target.toString()];

@@ -8,6 +8,7 @@ import {
 } from '../private/problems';
 import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
+import { guardObjectSizes } from '../private/object-size';
 
 /** Options for `RouteListener.http`. */
 export interface HttpListenerOptions {
@@ -271,6 +272,7 @@ export class GatewayRoute extends Construct {
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {
     super(checkedScope('GatewayRoute', scope, id), id);
     requireObject('GatewayRoute', 'props', props, 'pass { gateway, backend }', this);
+    guardObjectSizes(this);
     const hosts = props.hosts ?? ['*'];
     const listeners = props.listeners ?? [RouteListener.http()];
     const gatewayOk = props.gateway !== null && typeof props.gateway === 'object' && Array.isArray(props.gateway.ports);

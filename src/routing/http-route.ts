@@ -7,6 +7,7 @@ import { failIfAny, listProblem, mustBe, Problem, requireObject, resourceName } 
 import { checkedScope } from '../private/scope';
 import { Warnings } from '../warnings';
 import { RouteBackend } from './gateway-route';
+import { guardObjectSizes } from '../private/object-size';
 
 /** Props of an `HttpRoute`. */
 export interface HttpRouteProps {
@@ -82,6 +83,7 @@ export class HttpRoute extends Construct {
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(checkedScope('HttpRoute', scope, id), id);
     requireObject('HttpRoute', 'props', props, 'pass { gateway, backend }', this);
+    guardObjectSizes(this);
     const gatewayOk = props.gateway instanceof KubernetesGateway;
     const routable = gatewayOk ? props.gateway.listeners.filter((l) => l.protocol === 'HTTP' || l.protocol === 'HTTPS') : [];
     const sectionNames = props.sectionNames ?? routable.map((l) => l.name);
