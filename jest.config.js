@@ -3,6 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Two workers on the two-core machine (jest's default would be one: cores - 1).
+  maxWorkers: 2,
+  // A passing toBe/toEqual skips building jest's whole matcher object (test/setup/fast-expect.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/fast-expect.ts'],
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },

@@ -1,8 +1,9 @@
 /**
  * Fails when the committed `dist/` differs from a fresh synth of the default app.
  *
- * Synthesizes into a temporary folder with the same cdk8s CLI command `npm run synth` uses, then
- * compares file names and bytes. Fix a failure with `npm run synth` and commit `dist/`.
+ * Synthesizes into a temporary folder with the same cdk8s CLI command `npm run synth` uses (so the
+ * app runs from lib/, rebuilt first when stale, and the validation plugin runs), then compares file
+ * names and bytes. Fix a failure with `npm run synth` and commit `dist/`.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,7 +23,8 @@ function main(): void {
   const committed = path.resolve('dist');
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-check-'));
   try {
-    execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--output', fresh], {
+    const cli = ['-r', './scripts/cdk8s-cli-preload.js', path.join('node_modules', 'cdk8s-cli', 'bin', 'cdk8s')];
+    execFileSync(process.execPath, [...cli, 'synth', '--no-check-upgrade', '--output', fresh], {
       // Warnings go to stderr on every synth; they are not this check's business.
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },

@@ -20,27 +20,39 @@ export interface CrdSet {
   readonly defaultFile: string;
   /** Where the extracted schemas go, relative to the repository root. */
   readonly schemaFile: string;
+  /** Where to download the default file (the upstream release's own file). */
+  readonly url: string;
+  /** The upstream release page. */
+  readonly release: string;
 }
 
 /** Every CRD set this repository imports: Istio's, then the Gateway API's. */
 export const CRD_SETS: readonly CrdSet[] = [
-  { name: 'Istio', argIndex: 2, envVar: 'ISTIO_CRDS', defaultFile: DEFAULT_CRDS, schemaFile: path.join('imports', 'schemas', 'istio-crds.json') },
   {
-    name: 'Gateway API', argIndex: 3, envVar: 'GATEWAY_API_CRDS', defaultFile: DEFAULT_GATEWAY_API_CRDS,
-    schemaFile: path.join('imports', 'schemas', 'gateway-api-crds.json'),
+    name: 'Istio 1.30.3', argIndex: 2, envVar: 'ISTIO_CRDS', defaultFile: DEFAULT_CRDS,
+    schemaFile: path.join('src', 'validation', 'schemas', 'istio-1.30.3.json'),
+    url: 'https://raw.githubusercontent.com/istio/istio/1.30.3/manifests/charts/base/files/crd-all.gen.yaml',
+    release: 'https://github.com/istio/istio/releases/tag/1.30.3',
+  },
+  {
+    name: 'Gateway API v1.5.1', argIndex: 3, envVar: 'GATEWAY_API_CRDS', defaultFile: DEFAULT_GATEWAY_API_CRDS,
+    schemaFile: path.join('src', 'validation', 'schemas', 'gateway-api-v1.5.1.json'),
+    url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
+    release: 'https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.5.1',
   },
 ];
 
 /**
  * The CRD file of one set: its argument, else its environment variable, else its default.
  *
- * @throws when the file does not exist, naming both ways to pass one
+ * Exits with a message when the file does not exist, naming where to download it and both ways to pass one.
  */
 export function crdFileOf(set: CrdSet, tool: string): string {
   const crdFile = path.resolve(process.argv[set.argIndex] ?? process.env[set.envVar] ?? set.defaultFile);
   if (!fs.existsSync(crdFile)) {
-    throw new Error(`${tool}: ${set.name} CRD file ${crdFile} does not exist; pass a path (npm run ${tool} -- <istio-file> <gateway-api-file>) `
-      + `or set ${set.envVar}`);
+    process.stderr.write(`${tool}: ${set.name} CRD file ${crdFile} does not exist. Fix: download it from ${set.url} `
+      + `(release: ${set.release}), then pass its path (npm run ${tool} -- <istio-file> <gateway-api-file>) or set ${set.envVar}=<file>\n`);
+    process.exit(1);
   }
   return crdFile;
 }

@@ -1,15 +1,15 @@
 /**
- * Extracts the CRDs' `openAPIV3Schema`s: Istio's into `imports/schemas/istio-crds.json`, the Gateway
- * API's into `imports/schemas/gateway-api-crds.json`.
+ * Extracts the CRDs' `openAPIV3Schema`s: Istio's into `src/validation/schemas/istio-1.30.3.json`,
+ * the Gateway API's into `src/validation/schemas/gateway-api-v1.5.1.json` (see `CRD_SETS`).
  *
  * Usage: `tsx scripts/extract-schemas.ts [<istio-file> [<gateway-api-file>]]`, or `ISTIO_CRDS=<file>`
  * and `GATEWAY_API_CRDS=<file>`; `npm run import` calls it with the same files it imports, so the
  * schemas and the generated types always come from one pinned CRD file each. Defaults:
  * `../shared/istio/crd-all.gen-1.30.3.yaml` and `../shared/gateway-api/standard-crds-v1.5.1.yaml`.
  *
- * The JSON is committed: schema validation (the cdk8s plugin in `validation/` and the tests) then
- * needs nothing outside the repository. Descriptions are stripped and keys sorted, so the bytes only
- * change when the CRD file does.
+ * The JSON is committed and shipped with the package: schema validation (the plugin and
+ * `validateManifests`) then needs nothing outside it. Descriptions are stripped and keys sorted,
+ * so the bytes only change when the CRD file does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

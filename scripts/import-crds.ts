@@ -7,7 +7,7 @@
  *
  * Every schema `description` is stripped first: the generated layer then carries field names and
  * types only (it loads faster), and our documentation lives on the L2 constructs. The same files'
- * schemas go to `imports/schemas/` for validation (scripts/extract-schemas.ts).
+ * schemas go to `src/validation/schemas/` for validation (scripts/extract-schemas.ts).
  * The cdk8s CLI runs with `--no-check-upgrade`, so nothing waits on the network.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,7 +1,8 @@
-// Public API: re-exports only.
+// Public API: re-exports only. Internal helpers (the warning metadata type, the host-bits message,
+// the README table renderers) stay importable from their modules, not from here.
 export * from './errors';
-export * from './warnings';
-export * from './ip-block';
+export { type WarningEntry, Warnings } from './warnings';
+export { IpBlock } from './ip-block';
 export * from './istio-version';
 export * from './gateway-topology';
 export * from './gateway-service';
@@ -25,5 +26,6 @@ export * from './authorization-policy';
 export * from './destination-rule';
 export * from './policy';
 export * from './analysis';
-export * from './warning-catalog';
+export { WARNING_CATALOG, type WarningInfo } from './warning-catalog';
+export * from './validation';
 export * from './validation/analyze';

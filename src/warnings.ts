@@ -107,9 +107,10 @@ export class Warnings {
   /**
    * Writes every warning below `root` to `stream` (stderr by default); returns how many there were.
    *
+   * @param stream anything with a `write(text)` method (typed structurally, so the declarations need no `@types/node`)
    * @throws SourceIpValidationError as `collect` does
    */
-  public static print(root: IConstruct, stream: NodeJS.WritableStream = process.stderr): number {
+  public static print(root: IConstruct, stream: { write(text: string): unknown } = process.stderr): number {
     const entries = Warnings.collect(root);
     if (stream === null || typeof stream !== 'object' || typeof (stream as { write?: unknown }).write !== 'function') {
       throw new SourceIpValidationError('Warnings.print', [`'stream' must be a writable stream, got ${show(stream)}. Fix: leave it out for stderr, or pass process.stdout`]);

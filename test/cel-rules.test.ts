@@ -1,6 +1,6 @@
 // Each CEL rule (x-kubernetes-validations) and oneOf of the Istio 1.30.3 CRDs that concerns the
 // objects this library writes (istio.md 4c and 5) is enforced when the construct is built, or
-// cannot be expressed through the API at all; the schema validator (test/validation.test.ts) is
+// cannot be expressed through the API at all; the schema validator (test/validation/crd-schema-validator.test.ts) is
 // the second line, and here it confirms the construct refuses exactly what the CRD would.
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { renderProviderTable } from '../src';
+import { renderProviderTable } from '../src/edge/provider-table';
 import { EXPLAIN_MARKER, reportSummary } from '../scripts/readme-sections';
 import { renderLikeIstiod } from './gateway/istiod-render';
 import { EXAMPLES, runExample, runExampleFiles } from './run-example';

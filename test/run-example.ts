@@ -29,11 +29,27 @@ export interface ExampleRun {
   readonly installedGateways: readonly ExampleInstalledGateway[];
 }
 
+/** Runs without an `outdir`, per example file, for this test file (a run is deterministic: test/determinism.test.ts). */
+const runs = new Map<string, ExampleRun>();
+
 /**
  * Runs an example app as `cdk8s synth` would, into `outdir` (a fresh temporary folder, removed
- * afterwards, when not given).
+ * afterwards, when not given). Without `outdir`, an example runs once per test file and later
+ * calls get the same result; with one, it always runs.
  */
 export function runExampleFiles(file: string, outdir?: string): ExampleRun {
+  const done = outdir === undefined ? runs.get(file) : undefined;
+  if (done !== undefined) {
+    return done;
+  }
+  const run = runExampleFilesNow(file, outdir);
+  if (outdir === undefined) {
+    runs.set(file, run);
+  }
+  return run;
+}
+
+function runExampleFilesNow(file: string, outdir?: string): ExampleRun {
   const dir = outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'example-'));
   const previous = process.env.CDK8S_OUTDIR;
   process.env.CDK8S_OUTDIR = dir;

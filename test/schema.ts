@@ -1,8 +1,8 @@
-import { IstioSchemaValidator, Violation } from '../validation/istio-schema';
+import { CrdSchemaValidator, SchemaViolation as Violation } from '../src/validation';
 import { Manifest } from './util';
 
 /** One validator for the whole test file: schemas compile once per kind. */
-export const validator = new IstioSchemaValidator();
+export const validator = new CrdSchemaValidator();
 
 /** Every CRD violation of the Istio objects among `objects`. */
 export function violationsOf(objects: readonly Manifest[]): Violation[] {

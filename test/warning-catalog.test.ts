@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExplainFindingId, renderWarningTable, WARNING_CATALOG } from '../src';
+import { ExplainFindingId, WARNING_CATALOG } from '../src';
+import { renderWarningTable } from '../src/warning-catalog';
 
 const SRC = path.join(__dirname, '..', 'src');
 

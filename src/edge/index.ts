@@ -1,3 +1,3 @@
 export * from './edge-hop';
 export * from './edge-chain';
-export * from './provider-table';
+export { type ProviderPreset, providerPresets } from './provider-table';

@@ -2,13 +2,14 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayServiceType, GatewayTopology,
-  HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget, SimpleLb,
-} from '../src';
-import { SeedScenario } from '../src/seed';
-import { closeSchema } from '../validation/istio-schema';
-import { exampleFiles, runExample } from './run-example';
-import { formatViolations, istioObjects, validator, violationsOf } from './schema';
-import { Manifest } from './util';
+  HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget, SimpleLb, SourceIpValidationError,
+} from '../../src';
+import { SeedScenario } from '../../src/seed';
+import { CrdSchemaSet, CrdSchemaValidator, validateManifests } from '../../src/validation';
+import { closeSchema } from '../../src/validation/close-schema';
+import { exampleFiles, runExample } from '../run-example';
+import { formatViolations, istioObjects, validator, violationsOf } from '../schema';
+import { Manifest } from '../util';
 
 /** A chart that uses every option of every construct that writes an Istio object. */
 function everyOption(): Chart {
@@ -52,8 +53,8 @@ const rule = (spec: Manifest): Manifest => ({ apiVersion: 'networking.istio.io/v
 const lb = (loadBalancer: Manifest): Manifest => rule({ host: 'echo', trafficPolicy: { loadBalancer } });
 const messages = (obj: Manifest): string[] => violationsOf([obj]).map((v) => `${v.path}: ${v.message}`);
 
-describe('IstioSchemaValidator', () => {
-  test('knows every kind of the pinned CRD files, from the committed schema files', () => {
+describe('CrdSchemaValidator', () => {
+  test('knows every kind of the pinned CRD files, from the shipped schema files', () => {
     expect(validator.sources).toEqual(['crd-all.gen-1.30.3.yaml', 'standard-crds-v1.5.1.yaml']);
     expect(validator.kinds).toEqual(expect.arrayContaining([
       'security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/DestinationRule', 'networking.istio.io/v1/Gateway',
@@ -203,5 +204,16 @@ describe('IstioSchemaValidator', () => {
     expect(Object.keys(closed.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
     expect(closed.properties.spec.additionalProperties).toBe(false);
     expect(closed.properties.status.additionalProperties).toBeUndefined();
+  });
+
+  test('fails with our error, naming the allowed sets, on an unknown schema set (plain JavaScript)', () => {
+    expect(() => new CrdSchemaValidator({ schemaSets: ['istio-1.19'] as unknown as CrdSchemaSet[] }))
+      .toThrow(/CrdSchemaValidator: 'schemaSets' must be a non-empty list of "istio-1\.30\.3", "gateway-api-v1\.5\.1", got \["istio-1\.19"\]\. Fix: pass CrdSchemaSet members/);
+    expect(() => new CrdSchemaValidator({ schemaSets: [] })).toThrow(SourceIpValidationError);
+  });
+
+  test('validateManifests checks a list, and fails with our error on anything else', () => {
+    expect(validateManifests([policy({ action: 'ALLOWW' })]).map((v) => v.message)).toEqual(['must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"']);
+    expect(() => validateManifests({} as unknown as unknown[])).toThrow(/'objects' must be a list of Kubernetes objects, got object\. Fix: pass an array/);
   });
 });

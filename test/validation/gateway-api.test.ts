@@ -1,16 +1,16 @@
-// The schema and CEL validator (validation/istio-schema.ts) on Gateway API v1.5.1 objects: the
+// The schema and CEL validator (src/validation/crd-schema-validator.ts) on Gateway API v1.5.1 objects: the
 // second schema set, defaults applied before the rules run (as the API server does), and the CEL
 // rules of the kinds this library writes (Gateway, HTTPRoute).
-import { withDefaults } from '../validation/istio-schema';
-import { validator, violationsOf } from './schema';
-import { Manifest } from './util';
+import { withDefaults } from '../../src/validation/crd-schema-validator';
+import { validator, violationsOf } from '../schema';
+import { Manifest } from '../util';
 
 const gateway = (spec: Manifest): Manifest => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'ns' }, spec });
 const http = { name: 'http', port: 80, protocol: 'HTTP' };
 const route = (spec: Manifest): Manifest => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'ns' }, spec });
 const messages = (obj: Manifest): string[] => violationsOf([obj]).map((v) => `${v.path}: ${v.message}`);
 
-describe('IstioSchemaValidator on the Gateway API schema set', () => {
+describe('CrdSchemaValidator on the Gateway API schema set', () => {
   test('knows the standard channel kinds of v1.5.1, and no experimental ones', () => {
     const kinds = validator.kinds.filter((k) => k.startsWith('gateway.networking.k8s.io/'));
     expect(kinds).toEqual([

@@ -1,0 +1,71 @@
+// @ts-check
+/**
+ * `npm test`: every check, two at a time on a two-core machine.
+ *
+ * 1. lib/ is brought up to date (scripts/build-lib.js; nothing to do when it is), because the API
+ *    report, the dist/ check and the package test read it.
+ * 2. Then, side by side: jest (two workers, the package test included) and the static checks one
+ *    after the other: type-check (incremental), eslint and cspell (both with a cache), the API
+ *    report, the dist/ check. Caches live in .cache/ (git-ignored); a fresh clone runs everything
+ *    in full, a second run skips what did not change.
+ *
+ * Each check's output is printed when it ends (jest's last, with its summary). Exits 1 when any
+ * check failed, naming them. Run one check alone with its own script: npm run typecheck, lint,
+ * jest, api, check:dist.
+ */
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const bin = (/** @type {string} */ pkg, /** @type {string} */ file) => path.join(ROOT, 'node_modules', pkg, file);
+
+/** @typedef {{ name: string, args: string[] }} Check */
+
+/** @type {Check[]} */
+const STATIC = [
+  { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.dev.json'] },
+  { name: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.'] },
+  { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'] }, // files: cspell.json
+  { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'] },
+  { name: 'check:dist', args: [bin('tsx', 'dist/cli.mjs'), 'scripts/check-dist.ts'] },
+];
+/** @type {Check} */
+const JEST = { name: 'jest', args: [bin('jest', 'bin/jest.js')] };
+
+/** Runs one check with node; resolves to its outcome, output buffered. */
+function run(/** @type {Check} */ check) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, check.args, { cwd: ROOT, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ name: check.name, ok: code === 0, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+function report(/** @type {{ name: string, ok: boolean, output: string, seconds: number }} */ r) {
+  process.stdout.write(`${r.output}${r.output === '' || r.output.endsWith('\n') ? '' : '\n'}`);
+  process.stdout.write(`${r.ok ? 'ok' : 'FAILED'}: ${r.name} (${r.seconds.toFixed(1)} s)\n`);
+  return r;
+}
+
+async function main() {
+  const started = Date.now();
+  const build = report(await run({ name: 'build lib/', args: [path.join(__dirname, 'build-lib.js')] }));
+  if (!build.ok) {
+    process.exit(1);
+  }
+  const jest = run(JEST);
+  const results = [];
+  for (const check of STATIC) {
+    results.push(report(await run(check)));
+  }
+  results.push(report(await jest));
+  const failed = results.filter((r) => !r.ok).map((r) => r.name);
+  process.stdout.write(`npm test: ${failed.length === 0 ? 'all checks passed' : `FAILED: ${failed.join(', ')}`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.exit(failed.length === 0 ? 0 : 1);
+}
+
+main();
