@@ -2,6 +2,7 @@
 // second schema set, defaults applied before the rules run (as the API server does), and the CEL
 // rules of the kinds this library writes (Gateway, HTTPRoute).
 import { withDefaults } from '../../src/validation/crd-schema-validator';
+import { CrdSchemaSet, loadSchemaSet } from '../../src/validation/schema-sets';
 import { validator, violationsOf } from '../schema';
 import { Manifest } from '../util';
 
@@ -28,7 +29,7 @@ describe('CrdSchemaValidator on the Gateway API schema set', () => {
   });
 
   test('applies the schema defaults before the rules, as the API server does', () => {
-    const schema = (validator as unknown as { schemas: Record<string, Parameters<typeof withDefaults>[0]> }).schemas['gateway.networking.k8s.io/v1/HTTPRoute'];
+    const schema = loadSchemaSet(CrdSchemaSet.GATEWAY_API_V1_5_1).schemas['gateway.networking.k8s.io/v1/HTTPRoute'];
     const defaulted = withDefaults(schema, route({ parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'echo', port: 80 }] }] })) as Manifest;
     expect(defaulted.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }]);
     expect(defaulted.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
