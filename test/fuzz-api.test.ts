@@ -211,6 +211,13 @@ const validEntry = () => ({ name: 'gw', result: explain(validPath()) });
 
 /** Every callable export and its public static and instance methods, with how to call them. */
 const ENTRIES: Record<string, Entry> = {
+  'new CrdSchemaValidator': {
+    call: (a) => new api.CrdSchemaValidator(a[0] as never), args: () => [{}],
+    props: { at: 0, list: [{ name: 'schemaSets', kind: 'list' }, { name: 'celCacheDir', kind: 'string' }] },
+  },
+  'CrdSchemaValidator#handles': { call: (a) => new api.CrdSchemaValidator().handles(a[0]), args: () => [{ apiVersion: 'v1', kind: 'Service' }] },
+  'CrdSchemaValidator#validate': { call: (a) => new api.CrdSchemaValidator().validate(a[0] as never), args: () => [[]] },
+  'validateManifests': { call: (a) => api.validateManifests(a[0] as never, a[1] as never), args: () => [[], {}] },
   'new IngressGateway': { call: (a) => new IngressGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', {}], props: { at: 2, list: GATEWAY_PROPS } },
   'new IpAccessPolicy': {
     call: (a) => new IpAccessPolicy(a[0] as never, a[1] as never, a[2] as never),
@@ -320,8 +327,6 @@ const ENTRIES: Record<string, Entry> = {
     props: { at: 1, list: [{ name: 'paths', kind: 'map' }, { name: 'app', kind: 'object' }, { name: 'fileName', kind: 'string' }] },
   },
   'renderSourceIpReport': { call: (a) => api.renderSourceIpReport(a[0] as never), args: () => [[validEntry()]] },
-  'renderProviderTable': { call: () => api.renderProviderTable(), args: () => [] },
-  'renderWarningTable': { call: () => api.renderWarningTable(), args: () => [] },
   'providerPresets': { call: () => api.providerPresets(), args: () => [] },
   'new GatewayRoute': {
     call: (a) => new api.GatewayRoute(a[0] as never, a[1] as never, a[2] as never),
@@ -518,7 +523,6 @@ const ENTRIES: Record<string, Entry> = {
     props: { at: 1, list: [{ name: 'accessLogs', kind: 'list', required: true }, { name: 'rateLimits', kind: 'list', required: true }] },
   },
   'placeholders': { call: (a) => api.placeholders(a[0] as never), args: () => [explain(validPath())] },
-  'hostBitsMessage': { call: (a) => api.hostBitsMessage(a[0] as never, a[1] as never), args: () => ['ipBlocks', IpBlock.of('10.0.0.1/8')] },
 };
 
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
@@ -529,7 +533,9 @@ const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAcces
   'IpAccessPolicy#renderPart', 'IpAccessPolicy#warnRule', 'IpAccessPolicy#writtenRules', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
   // @internal helpers the installed gateways share, and private methods (on the prototype all the same).
   'collisionProblems', 'portProblems', 'ClientIpAccessLog#telemetry', 'ClientIpAccessLog#renderSpec', 'ClientRateLimit#actions', 'ClientRateLimit#checkKey',
-  'ClientRateLimit#ipTaggingFilter', 'ClientRateLimit#localRateLimitFilter', 'ClientRateLimit#otherLimits']);
+  'ClientRateLimit#ipTaggingFilter', 'ClientRateLimit#localRateLimitFilter', 'ClientRateLimit#otherLimits',
+  'CrdSchemaValidator#ajvInstance', 'CrdSchemaValidator#entryOf', 'CrdSchemaValidator#evaluate', 'CrdSchemaValidator#loadPrecompiled',
+  'CrdSchemaValidator#validatorOf', 'CrdSchemaValidator#walkCel']);
 
 /** Every callable of the public API by the name used in ENTRIES. */
 function publicCallables(): string[] {

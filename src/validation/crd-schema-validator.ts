@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SourceIpValidationError } from '../errors';
+import { show } from '../private/problems';
 import { CelVerdictCache } from './cel-cache';
 import { celValueText, toCel } from './cel-value';
 import { ajvOptions, closeSchema } from './close-schema';
@@ -82,10 +83,18 @@ export class CrdSchemaValidator {
   private cel: typeof import('./cel') | undefined;
 
   constructor(options: CrdSchemaValidatorOptions = {}) {
-    const sets = options.schemaSets ?? [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1];
-    if (!Array.isArray(sets) || sets.length === 0 || !sets.every(isSchemaSet)) {
+    if (options === null || typeof options !== 'object') {
+      throw new SourceIpValidationError('CrdSchemaValidator', [`'options' must be an object, got ${typeof options}. Fix: pass { schemaSets }, or nothing`]);
+    }
+    if (options.celCacheDir !== undefined && (typeof options.celCacheDir !== 'string' || options.celCacheDir === '')) {
       throw new SourceIpValidationError('CrdSchemaValidator', [
-        `'schemaSets' must be a non-empty list of ${allSchemaSets().map((s) => JSON.stringify(s)).join(', ')}, got ${String(JSON.stringify(sets)).slice(0, 120)}. `
+        `'celCacheDir' must be a folder path, got ${show(options.celCacheDir)}. Fix: pass a path, or leave it out to evaluate every rule`,
+      ]);
+    }
+    const sets = options.schemaSets ?? [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1];
+    if (!Array.isArray(sets) || sets.length === 0 || !Array.from(sets).every(isSchemaSet)) { // Array.from: holes are not skipped
+      throw new SourceIpValidationError('CrdSchemaValidator', [
+        `'schemaSets' must be a non-empty list of ${allSchemaSets().map((s) => JSON.stringify(s)).join(', ')}, got ${show(sets)}. `
         + 'Fix: pass CrdSchemaSet members, or leave schemaSets out for the default',
       ]);
     }
@@ -119,6 +128,11 @@ export class CrdSchemaValidator {
 
   /** Every violation of every object of a known kind, in object order. */
   public validate(objects: readonly unknown[]): SchemaViolation[] {
+    if (!Array.isArray(objects)) {
+      throw new SourceIpValidationError('CrdSchemaValidator.validate', [
+        `'objects' must be a list of Kubernetes objects, got ${typeof objects}. Fix: pass an array, e.g. Testing.synth(chart)`,
+      ]);
+    }
     const violations: SchemaViolation[] = [];
     for (const obj of objects) {
       const key = keyOf(obj);
