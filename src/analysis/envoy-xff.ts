@@ -8,6 +8,7 @@
  */
 import { IpAddress, IpPrefix, ipv6Words, longestZeroRun, parseIpAddress, parseIpPrefix, prefixContains } from '../private/ip';
 import { firstHole, isPlainObject, show } from '../private/problems';
+import { customHeaderConfigProblems, detectFromCustomHeader, EnvoyCustomHeaderDetectionOptions, headerValue } from './custom-header';
 
 /** The largest value of a protobuf `uint32`, such as `xff_num_trusted_hops`. */
 const MAX_UINT32 = 4294967295;
@@ -142,6 +143,25 @@ export interface EnvoyXffInput {
    * `xffNumTrustedHops`, which never appends to XFF
    */
   readonly originalIpDetectionXff?: EnvoyXffDetectionOptions;
+
+  /**
+   * An explicit custom-header original-IP-detection extension (`custom-header.ts`). It runs
+   * before `originalIpDetectionXff` when both are set. Envoy refuses it together with
+   * `useRemoteAddress: true` or `xffNumTrustedHops` above 0. When it rejects the request
+   * (`rejectWithStatus`), Envoy sends a local reply: `envoyRejection` gives its status, and this
+   * function returns the headers as they were, with the peer as the client.
+   *
+   * @default - no custom-header extension
+   */
+  readonly originalIpDetectionCustomHeader?: EnvoyCustomHeaderDetectionOptions;
+
+  /**
+   * The request's other headers by name (any case; a list for several lines, of which Envoy reads
+   * the first), which the custom-header extension reads.
+   *
+   * @default - none
+   */
+  readonly requestHeaders?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /**
@@ -248,7 +268,11 @@ export function simulateEnvoyXff(input: EnvoyXffInput): EnvoyXffResult {
     // Non-edge mode: one detection extension, the explicit one or the one the connection
     // manager builds from xff_num_trusted_hops (config.cc). Detection reads the headers before
     // the extension's own append. The HCM skip_xff_append is not read in this branch.
-    const detection = detect(config.detector, input.xff, peer);
+    const byHeader = config.customHeader === undefined ? undefined
+      : detectFromCustomHeader(config.customHeader, headerValue(input.requestHeaders, config.customHeader.headerName), parseEnvoyIp);
+    const detection = byHeader?.address !== undefined || byHeader?.rejectWithStatus !== undefined || !config.xffDetection
+      ? byHeader ?? { allowTrustedAddressChecks: false, skipXffAppend: true }
+      : detect(config.detector, input.xff, peer);
     if (!detection.skipXffAppend) {
       xffOut = appendXff(xffOut, appended);
     }
@@ -274,6 +298,22 @@ export function simulateEnvoyXff(input: EnvoyXffInput): EnvoyXffResult {
   };
 }
 
+/**
+ * The HTTP status of the local reply Envoy sends instead of forwarding the request, when the
+ * custom-header extension fails to detect an address and has `rejectWithStatus`; `null` when
+ * the request goes on.
+ *
+ * @throws EnvoyConfigError as `simulateEnvoyXff` does
+ */
+export function envoyRejection(input: EnvoyXffInput): number | null {
+  const config = checkConfig(input);
+  if (input.useRemoteAddress || config.customHeader === undefined) {
+    return null;
+  }
+  const detection = detectFromCustomHeader(config.customHeader, headerValue(input.requestHeaders, config.customHeader.headerName), parseEnvoyIp);
+  return detection.rejectWithStatus ?? null;
+}
+
 /** An address as Envoy holds it after parsing: the bytes, the scope id, and its printed text. */
 interface EnvoyIp {
   readonly address: IpAddress;
@@ -288,6 +328,10 @@ interface CheckedConfig {
   readonly isInternal: (ip: EnvoyIp) => boolean;
   readonly localAddress?: EnvoyIp;
   readonly detector: XffDetector;
+  /** The custom-header extension, when configured; it runs first. */
+  readonly customHeader?: EnvoyCustomHeaderDetectionOptions;
+  /** Whether an XFF extension runs: an explicit one, or the default one when no extension is configured. */
+  readonly xffDetection: boolean;
 }
 
 /** One XFF original-IP-detection extension, explicit or built by the connection manager. */
@@ -331,9 +375,13 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
       ? undefined : input.externalAddressIn, 'a string, or null when absent'],
     ['originalIpDetectionXff', input.originalIpDetectionXff === undefined || isPlainObject(input.originalIpDetectionXff) ? undefined
       : input.originalIpDetectionXff, 'an object'],
+    ['originalIpDetectionCustomHeader', input.originalIpDetectionCustomHeader === undefined || isPlainObject(input.originalIpDetectionCustomHeader) ? undefined
+      : input.originalIpDetectionCustomHeader, 'an object'],
+    ['requestHeaders', input.requestHeaders === undefined || isPlainObject(input.requestHeaders) ? undefined : input.requestHeaders, 'an object of header values'],
   ];
+  const optional = ['skipXffAppend', 'localAddress', 'externalAddressIn', 'originalIpDetectionXff', 'originalIpDetectionCustomHeader', 'requestHeaders'];
   for (const [field, bad, allowed] of types) {
-    if (bad !== undefined || (field !== 'skipXffAppend' && field !== 'localAddress' && field !== 'externalAddressIn' && field !== 'originalIpDetectionXff'
+    if (bad !== undefined || (!optional.includes(field)
       && (input as unknown as Record<string, unknown>)[field] === undefined)) {
       problems.push(`'${field}' must be ${allowed}, got ${show((input as unknown as Record<string, unknown>)[field])}. Fix: pass the right type`);
     }
@@ -394,10 +442,24 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
     detector = { numTrustedHops: hops, trustedCidrs, skipXffAppend: extension.skipXffAppend ?? true };
   }
 
+  const customHeader = input.originalIpDetectionCustomHeader;
+  if (customHeader !== undefined) {
+    problems.push(...customHeaderConfigProblems(customHeader));
+    if (input.useRemoteAddress) {
+      problems.push("'originalIpDetectionCustomHeader' may not be mixed with 'useRemoteAddress: true' (Envoy refuses the listener); "
+        + 'set useRemoteAddress to false, or drop originalIpDetectionCustomHeader');
+    }
+    if (input.xffNumTrustedHops > 0 && extension === undefined) {
+      problems.push(`'originalIpDetectionCustomHeader' may not be mixed with 'xffNumTrustedHops' ${input.xffNumTrustedHops} (Envoy refuses the listener); `
+        + 'set xffNumTrustedHops to 0');
+    }
+  }
+
   if (problems.length > 0) {
     throw new EnvoyConfigError(problems);
   }
-  return { isInternal, localAddress, detector };
+  // Without any extension the HCM builds the XFF detector; with only a custom header, none runs.
+  return { isInternal, localAddress, detector, customHeader, xffDetection: extension !== undefined || customHeader === undefined };
 }
 
 function checkUint32(field: string, value: number, problems: string[]): void {
