@@ -5,3 +5,5 @@ export * from './report';
 export * from './source-ip-report';
 export * from './try-it';
 export * from './client-ip-log';
+export * from './custom-header';
+export * from './client-ip-detection';

@@ -1,0 +1,228 @@
+import {
+  ClientIpDetection, ClientIpDetectionMode, compareClientIpDetection, DetectionComparison,
+} from '../analysis/client-ip-detection';
+import { ExplainHop, ExplainPath } from '../analysis/explain';
+import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
+import { IpBlock } from '../ip-block';
+import { failIfAny, mustBe, Problem } from '../private/problems';
+import { EdgeChain } from './edge-chain';
+import { EdgeHop } from './edge-hop';
+import { ProviderRanges } from './provider-ranges';
+
+/** What trusted CIDRs and custom headers need to know about a preset hop. */
+interface PresetFacts {
+  /** The ranges the hop connects from, when shipped. */
+  readonly ranges?: () => ProviderRanges;
+  /** The ranges are the hop's source, but it also writes its own address (a frontend IP the user knows) into `X-Forwarded-For`. */
+  readonly ownAddressFromUser?: boolean;
+  /** The header the hop sets to the address it received the connection from. */
+  readonly header?: string;
+}
+
+/**
+ * Presets whose load balancer the gateway Service's `loadBalancerSourceRanges` restrict (the cloud
+ * writes them into its firewall or security group; kube-proxy enforces them for MetalLB), by name
+ * prefix. Others need a lock of their own (Cloud Armor, a security group, a network security group).
+ */
+const SOURCE_RANGES_LOCK = ['GKE external passthrough NLB', 'GKE internal passthrough NLB', 'AWS Classic ELB', 'AWS NLB', 'Azure external Standard LB',
+  'Azure internal Standard LB', 'OCI load balancer', 'MetalLB'];
+
+/** Keyed by the presets' names (`EdgeHop.name`). */
+const PRESET_FACTS: Readonly<Record<string, PresetFacts>> = {
+  // CF-Connecting-IP: "the client IP address connecting to Cloudflare" (peers.md [CF1]).
+  'Cloudflare (proxied)': { ranges: ProviderRanges.cloudflare, header: 'cf-connecting-ip' },
+  // X-Azure-SocketIP is the TCP peer Front Door saw; X-Azure-ClientIP may come from a client's
+  // X-Forwarded-For ("the client IP can be arbitrarily overwritten by a user", Front Door headers page).
+  'Azure Front Door': { header: 'x-azure-socketip' },
+  // GCLB appends "<client-ip>,<load-balancer-ip>" (peers.md [G6]): its source is a Google Front End
+  // address, its own entry the forwarding rule's address, which only the user knows.
+  'Google Cloud Application LB': { ranges: ProviderRanges.googleFrontEnd, ownAddressFromUser: true },
+};
+
+/** Options of `EdgeChain`-based client-IP plans. */
+export interface ClientIpPlanOptions {
+  /**
+   * Ranges for hops, by index in the chain: for a hop whose provider's list is not shipped
+   * (CloudFront origin-facing, `AzureFrontDoor.Backend`), a load balancer's own addresses (an
+   * ALB's subnets, a Google Cloud Application Load Balancer's forwarding-rule address), or a
+   * fresher list. The simulation places the hop at the first address of its ranges.
+   *
+   * @default - the shipped snapshot of each preset hop that has one
+   */
+  readonly rangesByHop?: Readonly<Record<number, ProviderRanges>>;
+
+  /**
+   * Hops (by index, not the first) that clients cannot connect to directly, e.g. the load balancer
+   * once `loadBalancerSourceRanges` admit only the hop in front.
+   *
+   * @default - none
+   */
+  readonly lockedHops?: readonly number[];
+}
+
+/** A chain prepared for comparing detections: the path with realistic addresses, and each mode's settings. */
+export interface ClientIpPlan {
+  /** The path, each hop at an address inside its ranges where they are known. */
+  readonly path: ExplainPath;
+  /** The CIDRs a trusted-CIDRs detection trusts: the ranges of every hop that has them. */
+  readonly trustedCidrs: readonly string[];
+  /** The client-IP header the front hop writes, when it writes one. */
+  readonly header?: string;
+  /** The hops that write a client-IP header, by index. */
+  readonly headers: Readonly<Record<number, string>>;
+  /** The detections to compare: hop count (the chain's), trusted CIDRs when any hop has ranges, the header when the front hop writes one. */
+  readonly detections: readonly ClientIpDetection[];
+  /** Hops without known ranges (for trusted CIDRs, pass them in `rangesByHop`). */
+  readonly hopsWithoutRanges: readonly string[];
+}
+
+/**
+ * Prepares `chain` for `compareClientIpDetection`: places each hop inside its published (or given)
+ * ranges, collects the CIDRs to trust and the header the front hop writes, and lists the three
+ * detections.
+ *
+ * @throws SourceIpValidationError on a chain that is not an EdgeChain or malformed options
+ */
+export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}): ClientIpPlan {
+  failIfAny('clientIpPlan', [
+    chain instanceof EdgeChain ? undefined : mustBe('chain', 'an EdgeChain', chain, 'pass EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough())'),
+    ...rangesProblems(options.rangesByHop, chain instanceof EdgeChain ? chain.hops.length : 0),
+  ]);
+  const edge = chain.explainEdge();
+  const trusted: IpBlock[] = [];
+  const headers: Record<number, string> = {};
+  const withoutRanges: string[] = [];
+  const hops = edge.hops.map((hop, i): ExplainHop => {
+    const facts = factsOf(chain.hops[i]);
+    const given = options.rangesByHop?.[i];
+    const shipped = facts.ranges?.();
+    if (facts.header !== undefined) {
+      headers[i] = facts.header;
+    }
+    trusted.push(...(shipped?.blocks ?? []), ...(given?.blocks ?? []));
+    const placeIn = given ?? (facts.ownAddressFromUser ? undefined : shipped);
+    if (placeIn === undefined) {
+      withoutRanges.push(chain.hops[i].name);
+      return hop;
+    }
+    return { ...hop, address: firstAddress(placeIn) };
+  });
+  const trustedCidrs = unique(trusted.map(String));
+  const header = headers[0];
+  const detections: ClientIpDetection[] = [
+    { mode: ClientIpDetectionMode.HOP_COUNT, numTrustedProxies: chain.gatewaySettings().numTrustedProxies },
+    ...(trustedCidrs.length > 0 ? [{ mode: ClientIpDetectionMode.TRUSTED_CIDRS, trustedCidrs } as const] : []),
+    ...(header !== undefined ? [{ mode: ClientIpDetectionMode.CUSTOM_HEADER, header, failClosed: true } as const] : []),
+  ];
+  const settings = chain.gatewaySettings();
+  return {
+    path: {
+      ...edge,
+      hops,
+      gateway: {
+        numTrustedProxies: settings.numTrustedProxies,
+        proxyProtocol: settings.proxyProtocol,
+        ...(chain.serviceType === GatewayServiceType.CLUSTER_IP ? {} : {
+          externalTrafficPolicy: settings.externalTrafficPolicy === 'Local' ? ExternalTrafficPolicy.LOCAL : ExternalTrafficPolicy.CLUSTER,
+        }),
+      },
+    },
+    trustedCidrs,
+    ...(header === undefined ? {} : { header }),
+    headers,
+    detections,
+    hopsWithoutRanges: withoutRanges,
+  };
+}
+
+/**
+ * Compares hop counts, trusted CIDRs and the front hop's client-IP header on `chain`, with Envoy's
+ * rules, for the normal request and a forged one at every hop that is not locked.
+ *
+ * @throws SourceIpValidationError as `clientIpPlan` does
+ */
+export function compareClientIpDetectionOn(chain: EdgeChain, options: ClientIpPlanOptions = {}): DetectionComparison[] {
+  const plan = clientIpPlan(chain, options);
+  return compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops: options.lockedHops });
+}
+
+/** What to run on a chain: the comparison, and the choice. */
+export interface ClientIpRecommendation {
+  /** Every detection, with no hop locked. */
+  readonly comparisons: readonly DetectionComparison[];
+  /**
+   * The front hop's ranges, as `loadBalancerSourceRanges` for the gateway Service, when they lock the
+   * load balancer in front of the gateway (it enforces them, and the hop in front publishes ranges).
+   */
+  readonly loadBalancerSourceRanges?: readonly IpBlock[];
+  /** Every detection with that load balancer locked, when it can be. */
+  readonly withLock?: readonly DetectionComparison[];
+  /**
+   * The choice: hop count with the load balancer locked when that is sound (what an Istio 1.30
+   * gateway can run), else the first sound detection without a lock (trusted CIDRs, then the
+   * header), else the first sound one with the lock; `undefined` when nothing is sound.
+   */
+  readonly chosen?: DetectionComparison;
+  /** Whether `chosen` needs `loadBalancerSourceRanges`. */
+  readonly needsLock: boolean;
+}
+
+/**
+ * Compares the detections on `chain` with and without locking the load balancer in front of the
+ * gateway to the front hop's ranges, and picks one (see `ClientIpRecommendation.chosen`).
+ *
+ * @throws SourceIpValidationError as `clientIpPlan` does
+ */
+export function recommendClientIpDetection(chain: EdgeChain, options: ClientIpPlanOptions = {}): ClientIpRecommendation {
+  const plan = clientIpPlan(chain, options);
+  const locked = options.lockedHops ?? [];
+  const compare = (lockedHops: readonly number[]) => compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops });
+  const comparisons = compare(locked);
+  const last = chain.hops.length - 1;
+  const frontRanges = last >= 1 ? options.rangesByHop?.[last - 1] ?? factsOf(chain.hops[last - 1]).ranges?.() : undefined;
+  const lockable = frontRanges !== undefined && SOURCE_RANGES_LOCK.some((prefix) => chain.gatewayHop.name.startsWith(prefix)) && !locked.includes(last);
+  const withLock = lockable ? compare([...locked, last]) : undefined;
+  const hopCountLocked = withLock?.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
+  const hopCountAlready = comparisons.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
+  const chosen = hopCountAlready ?? hopCountLocked ?? comparisons.find((c) => c.sound) ?? withLock?.find((c) => c.sound);
+  const needsLock = chosen !== undefined && withLock?.includes(chosen) === true;
+  return {
+    comparisons,
+    ...(lockable ? { loadBalancerSourceRanges: frontRanges.blocks, withLock } : {}),
+    ...(chosen === undefined ? {} : { chosen }),
+    needsLock,
+  };
+}
+
+function factsOf(hop: EdgeHop): PresetFacts {
+  return PRESET_FACTS[hop.name] ?? {};
+}
+
+/** The first host of the first IPv4 range (the network address itself for a /31 or /32), else of the first range. */
+function firstAddress(ranges: ProviderRanges): string {
+  const block = ranges.blocks.find((b) => b.family === 4) ?? ranges.blocks[0];
+  const [network] = block.toString().split('/');
+  if (block.family === 4) {
+    const octets = network.split('.').map(Number);
+    if (block.prefixLength < 31) {
+      octets[3] += 1;
+    }
+    return octets.join('.');
+  }
+  return block.prefixLength < 127 ? `${network.endsWith('::') ? network : `${network}:`}1`.replace(/:::1$/, '::1') : network;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function rangesProblems(rangesByHop: Readonly<Record<number, ProviderRanges>> | undefined, hopCount: number): Problem[] {
+  if (rangesByHop === undefined) {
+    return [];
+  }
+  if (rangesByHop === null || typeof rangesByHop !== 'object' || Array.isArray(rangesByHop)) {
+    return [mustBe('rangesByHop', 'a map from hop index to ProviderRanges', rangesByHop, 'write { 1: ProviderRanges.custom("my ALB", IpBlock.ofAll(["10.0.0.0/16"])) }')];
+  }
+  return Object.entries(rangesByHop).map(([k, v]) => (/^[0-9]+$/.test(k) && Number(k) < hopCount && v instanceof ProviderRanges ? undefined
+    : mustBe(`rangesByHop[${k}]`, `ProviderRanges for a hop index below ${hopCount}`, v, 'use ProviderRanges.custom(...) and the hop\'s index in the chain')));
+}
