@@ -1,6 +1,6 @@
 import {
-  ClientIpDetectionMode, clientIpPlan, compareClientIpDetectionOn, EdgeChain, EdgeHop, IpBlock, ProviderRanges, providerPresets,
-  recommendClientIpDetection,
+  AwsNlbTargetType, ClientIpDetectionMode, clientIpPlan, ClientIpPlanOptions, compareClientIpDetectionOn, EdgeChain, EdgeHop, IpBlock, ProviderRanges, providerPresets,
+  recommendClientIpDetection, sourceRangesLock,
 } from '../src';
 import { validationErrorOf } from './util';
 
@@ -18,8 +18,9 @@ const LOAD_BALANCERS = providerPresets().filter(({ hop }) => hop.serviceType !==
 /** The load balancer's own addresses (its subnet, its forwarding rule), which only the user knows. */
 const LB_ADDRESSES = ProviderRanges.custom('the load balancer', [IpBlock.of('192.0.2.2/32')]);
 
-function optionsFor(given: ProviderRanges | undefined, lockedHops?: number[]) {
-  return { rangesByHop: given === undefined ? { 1: LB_ADDRESSES } : { 0: given, 1: LB_ADDRESSES }, ...(lockedHops === undefined ? {} : { lockedHops }) };
+function optionsFor(given: ProviderRanges | undefined, lockedHops?: number[]): ClientIpPlanOptions {
+  const rangesByHop: Record<number, ProviderRanges> = given === undefined ? { 1: LB_ADDRESSES } : { 0: given, 1: LB_ADDRESSES };
+  return { rangesByHop, ...(lockedHops === undefined ? {} : { lockedHops }) };
 }
 
 const MATRIX = CDNS.flatMap((cdn) => LOAD_BALANCERS.map((lb) => ({ cdn, lb, name: `${cdn.hop.name} → ${lb.call}` })));
@@ -76,6 +77,26 @@ describe('client-IP detection for every CDN preset in front of every load balanc
   });
 });
 
+describe('loadBalancerSourceRanges as a lock', () => {
+  const chain = EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, proxyProtocol: true }));
+
+  test('Cloudflare\'s ranges on the NLB close the bypass, so the hop count Istio runs is sound', () => {
+    const open = compareClientIpDetectionOn(chain)[0];
+    expect(open.spoofableAt).toEqual(['AWS NLB (ip targets, PROXY v2)']);
+    const locked = compareClientIpDetectionOn(chain, { loadBalancerSourceRanges: ProviderRanges.cloudflare().blocks })[0];
+    expect(locked.forged.map((o) => o.entry)).toEqual(['Cloudflare (proxied)']);
+    expect(locked.sound).toBe(true);
+    expect(sourceRangesLock(chain, ProviderRanges.cloudflare().blocks)).toBe(true);
+  });
+
+  test('ranges wider than the hop in front, or a load balancer that ignores them, lock nothing', () => {
+    expect(sourceRangesLock(chain, [...ProviderRanges.cloudflare().blocks, IpBlock.of('0.0.0.0/0')])).toBe(false);
+    expect(sourceRangesLock(chain, [])).toBe(false);
+    expect(sourceRangesLock(EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.hetzner({ proxyProtocol: true })), ProviderRanges.cloudflare().blocks)).toBe(false);
+    expect(sourceRangesLock(EdgeChain.of(EdgeHop.metalLb()), ProviderRanges.cloudflare().blocks)).toBe(false);
+  });
+});
+
 describe('clientIpPlan', () => {
   test('places Cloudflare inside its published ranges and trusts them, and reads CF-Connecting-IP', () => {
     const plan = clientIpPlan(EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()));
@@ -83,7 +104,7 @@ describe('clientIpPlan', () => {
     expect(plan.trustedCidrs).toEqual(ProviderRanges.cloudflare().blocks.map(String));
     expect(plan.headers).toEqual({ 0: 'cf-connecting-ip' });
     expect(plan.detections.map((d) => d.mode)).toEqual(['hop-count', 'trusted-cidrs', 'custom-header']);
-    expect(plan.hopsWithoutRanges).toEqual(['GKE external passthrough NLB']);
+    expect(plan.hopsWithoutRanges).toEqual([]); // the passthrough NLB's own address never reaches the gateway
   });
 
   test('trusts the Google Front End ranges behind a Google Cloud Application LB, but places it at the address you give (its forwarding rule, which it writes into X-Forwarded-For)', () => {
@@ -98,9 +119,9 @@ describe('clientIpPlan', () => {
   });
 
   test('a CDN whose list is not shipped gets no trusted-CIDRs detection until you give its ranges', () => {
-    const plan = clientIpPlan(EdgeChain.of(EdgeHop.cloudFront(), EdgeHop.awsNlb({ targetType: 'ip' as never, preserveClientIp: true })));
+    const plan = clientIpPlan(EdgeChain.of(EdgeHop.cloudFront(), EdgeHop.awsNlb({ targetType: AwsNlbTargetType.IP, preserveClientIp: true })));
     expect(plan.detections.map((d) => d.mode)).toEqual(['hop-count']);
-    expect(plan.hopsWithoutRanges).toEqual(['Amazon CloudFront', 'AWS NLB (ip targets)']);
+    expect(plan.hopsWithoutRanges).toEqual(['Amazon CloudFront']);
   });
 
   test('fails if the chain is not an EdgeChain or rangesByHop names a hop that is not there', () => {

@@ -141,6 +141,10 @@ export interface DetectionComparison {
   readonly spoofableAt: readonly string[];
   /** `yieldsClient` and no entry point spoofable. */
   readonly sound: boolean;
+  /** The client's address in the runs. */
+  readonly client: string;
+  /** The address the forged requests claim. */
+  readonly forgedAddress: string;
 }
 
 /**
@@ -172,7 +176,9 @@ export function compareClientIpDetection(path: ExplainPath, detections: readonly
     const forged = path.hops.map((_, k) => k).filter((k) => !locked.has(k)).map((k) => outcome(path, detection, headers, k, true));
     const spoofableAt = forged.filter((o) => o.trustedAddress === forgedAddress).map((o) => o.entry);
     const yieldsClient = normal.trustedAddress === client;
-    return { detection, istio: ISTIO_GATEWAY_SUPPORT[detection.mode], normal, forged, yieldsClient, spoofableAt, sound: yieldsClient && spoofableAt.length === 0 };
+    return {
+      detection, istio: ISTIO_GATEWAY_SUPPORT[detection.mode], normal, forged, yieldsClient, spoofableAt, sound: yieldsClient && spoofableAt.length === 0, client, forgedAddress,
+    };
   });
 }
 

@@ -7,3 +7,4 @@ export * from './try-it';
 export * from './client-ip-log';
 export * from './custom-header';
 export * from './client-ip-detection';
+export * from './client-ip-detection-report';

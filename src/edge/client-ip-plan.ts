@@ -6,7 +6,7 @@ import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { IpBlock } from '../ip-block';
 import { failIfAny, mustBe, Problem } from '../private/problems';
 import { EdgeChain } from './edge-chain';
-import { EdgeHop } from './edge-hop';
+import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
 import { ProviderRanges } from './provider-ranges';
 
 /** What trusted CIDRs and custom headers need to know about a preset hop. */
@@ -58,6 +58,15 @@ export interface ClientIpPlanOptions {
    * @default - none
    */
   readonly lockedHops?: readonly number[];
+
+  /**
+   * The gateway Service's `loadBalancerSourceRanges`. When the load balancer in front of the
+   * gateway enforces them (a cloud firewall or security group; kube-proxy for MetalLB) and they lie
+   * within the ranges of the hop in front of it, that load balancer counts as locked.
+   *
+   * @default - none: the load balancer admits every source
+   */
+  readonly loadBalancerSourceRanges?: readonly IpBlock[];
 }
 
 /** A chain prepared for comparing detections: the path with realistic addresses, and each mode's settings. */
@@ -72,7 +81,7 @@ export interface ClientIpPlan {
   readonly headers: Readonly<Record<number, string>>;
   /** The detections to compare: hop count (the chain's), trusted CIDRs when any hop has ranges, the header when the front hop writes one. */
   readonly detections: readonly ClientIpDetection[];
-  /** Hops without known ranges (for trusted CIDRs, pass them in `rangesByHop`). */
+  /** Hops whose address the next hop sees but whose ranges are not known (for trusted CIDRs, pass them in `rangesByHop`). */
   readonly hopsWithoutRanges: readonly string[];
 }
 
@@ -87,6 +96,8 @@ export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}
   failIfAny('clientIpPlan', [
     chain instanceof EdgeChain ? undefined : mustBe('chain', 'an EdgeChain', chain, 'pass EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough())'),
     ...rangesProblems(options.rangesByHop, chain instanceof EdgeChain ? chain.hops.length : 0),
+    options.loadBalancerSourceRanges === undefined || (Array.isArray(options.loadBalancerSourceRanges) && options.loadBalancerSourceRanges.every((b) => b instanceof IpBlock))
+      ? undefined : mustBe('loadBalancerSourceRanges', 'a list of IpBlock', options.loadBalancerSourceRanges, 'write ProviderRanges.cloudflare().blocks'),
   ]);
   const edge = chain.explainEdge();
   const trusted: IpBlock[] = [];
@@ -102,7 +113,12 @@ export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}
     trusted.push(...(shipped?.blocks ?? []), ...(given?.blocks ?? []));
     const placeIn = given ?? (facts.ownAddressFromUser ? undefined : shipped);
     if (placeIn === undefined) {
-      withoutRanges.push(chain.hops[i].name);
+      // Only a hop whose own address reaches the next one (an HTTP proxy, or an L4 hop that replaces
+      // the source without a PROXY header) needs ranges; a passthrough or PROXY hop is never seen.
+      const seen = chain.hops[i].layer === HopLayer.L7 || (chain.hops[i].sourcePreservation === SourcePreservation.NEVER && chain.hops[i].proxyProtocol === undefined);
+      if (seen) {
+        withoutRanges.push(chain.hops[i].name);
+      }
       return hop;
     }
     return { ...hop, address: firstAddress(placeIn) };
@@ -143,7 +159,38 @@ export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}
  */
 export function compareClientIpDetectionOn(chain: EdgeChain, options: ClientIpPlanOptions = {}): DetectionComparison[] {
   const plan = clientIpPlan(chain, options);
-  return compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops: options.lockedHops });
+  return compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops: effectiveLocks(chain, options) });
+}
+
+/**
+ * Whether `loadBalancerSourceRanges` lock the load balancer in front of the gateway: it enforces
+ * them, and every range lies within the ranges of the hop in front of it.
+ */
+export function sourceRangesLock(chain: EdgeChain, loadBalancerSourceRanges: readonly IpBlock[] | undefined,
+  rangesByHop?: Readonly<Record<number, ProviderRanges>>): boolean {
+  const last = chain.hops.length - 1;
+  if (last < 1 || loadBalancerSourceRanges === undefined || loadBalancerSourceRanges.length === 0 || !enforcesSourceRanges(chain.gatewayHop)) {
+    return false;
+  }
+  const front = frontRangesOf(chain, rangesByHop);
+  return front !== undefined && loadBalancerSourceRanges.every((block) => front.covers(block));
+}
+
+/** The hops counted as locked: the ones named, and the gateway's load balancer when its source ranges lock it. */
+function effectiveLocks(chain: EdgeChain, options: ClientIpPlanOptions): number[] {
+  const named = [...(options.lockedHops ?? [])];
+  const last = chain.hops.length - 1;
+  return sourceRangesLock(chain, options.loadBalancerSourceRanges, options.rangesByHop) && !named.includes(last) ? [...named, last] : named;
+}
+
+function enforcesSourceRanges(hop: EdgeHop): boolean {
+  return SOURCE_RANGES_LOCK.some((prefix) => hop.name.startsWith(prefix));
+}
+
+/** The ranges of the hop in front of the gateway's load balancer: given, or shipped. */
+function frontRangesOf(chain: EdgeChain, rangesByHop?: Readonly<Record<number, ProviderRanges>>): ProviderRanges | undefined {
+  const index = chain.hops.length - 2;
+  return index < 0 ? undefined : rangesByHop?.[index] ?? factsOf(chain.hops[index]).ranges?.();
 }
 
 /** What to run on a chain: the comparison, and the choice. */
@@ -175,12 +222,12 @@ export interface ClientIpRecommendation {
  */
 export function recommendClientIpDetection(chain: EdgeChain, options: ClientIpPlanOptions = {}): ClientIpRecommendation {
   const plan = clientIpPlan(chain, options);
-  const locked = options.lockedHops ?? [];
+  const locked = effectiveLocks(chain, options);
   const compare = (lockedHops: readonly number[]) => compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops });
   const comparisons = compare(locked);
   const last = chain.hops.length - 1;
-  const frontRanges = last >= 1 ? options.rangesByHop?.[last - 1] ?? factsOf(chain.hops[last - 1]).ranges?.() : undefined;
-  const lockable = frontRanges !== undefined && SOURCE_RANGES_LOCK.some((prefix) => chain.gatewayHop.name.startsWith(prefix)) && !locked.includes(last);
+  const frontRanges = frontRangesOf(chain, options.rangesByHop);
+  const lockable = frontRanges !== undefined && enforcesSourceRanges(chain.gatewayHop) && !locked.includes(last);
   const withLock = lockable ? compare([...locked, last]) : undefined;
   const hopCountLocked = withLock?.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
   const hopCountAlready = comparisons.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
@@ -225,4 +272,78 @@ function rangesProblems(rangesByHop: Readonly<Record<number, ProviderRanges>> | 
   }
   return Object.entries(rangesByHop).map(([k, v]) => (/^[0-9]+$/.test(k) && Number(k) < hopCount && v instanceof ProviderRanges ? undefined
     : mustBe(`rangesByHop[${k}]`, `ProviderRanges for a hop index below ${hopCount}`, v, 'use ProviderRanges.custom(...) and the hop\'s index in the chain')));
+}
+
+/** One row group of the README's detection table: a chain, and what to pass for it. */
+interface TableCase {
+  readonly chain: EdgeChain;
+  readonly title: string;
+  readonly options: ClientIpPlanOptions;
+}
+
+function tableCases(): TableCase[] {
+  const frontDoorRanges = ProviderRanges.custom('AzureFrontDoor.Backend (given)', [IpBlock.of('192.0.2.1/32')]);
+  return [
+    {
+      title: 'Cloudflare → GKE passthrough NLB',
+      chain: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()),
+      options: {},
+    },
+    {
+      title: 'Cloudflare → GKE passthrough NLB, `loadBalancerSourceRanges` = Cloudflare\'s ranges',
+      chain: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough()),
+      options: { loadBalancerSourceRanges: ProviderRanges.cloudflare().blocks },
+    },
+    {
+      title: 'Cloudflare → Google Cloud Application LB (its forwarding rule 203.0.113.10 given)',
+      chain: EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.googleCloudApplicationLoadBalancer()),
+      options: { rangesByHop: { 1: ProviderRanges.custom('forwarding rule', [IpBlock.of('203.0.113.10')]) } },
+    },
+    {
+      title: 'Azure Front Door → Azure Standard LB (Front Door\'s ranges given)',
+      chain: EdgeChain.of(EdgeHop.azureFrontDoor(), EdgeHop.azureLoadBalancer()),
+      options: { rangesByHop: { 0: frontDoorRanges } },
+    },
+  ];
+}
+
+function cellFor(outcome: { readonly trustedAddress: string | null; readonly refusal: string | null }, client: string, forged: string): string {
+  if (outcome.trustedAddress === null) {
+    return 'refused';
+  }
+  if (outcome.trustedAddress === client) {
+    return `${outcome.trustedAddress} (the client)`;
+  }
+  return outcome.trustedAddress === forged ? `**${outcome.trustedAddress} (forged)**` : `${outcome.trustedAddress} (a proxy)`;
+}
+
+/**
+ * The README's table of hop counts vs. trusted CIDRs vs. custom headers, rendered from the
+ * simulator: per path and detection, the address the gateway trusts for the normal request and
+ * for a forged one sent to the load balancer directly, and whether an Istio 1.30 gateway can run it.
+ */
+export function renderClientIpDetectionTable(): string {
+  const header = '| Path | Detection | Istio 1.30 gateway | Normal request | Forged, sent to the load balancer directly | Sound |\n|---|---|---|---|---|---|\n';
+  const rows = tableCases().flatMap(({ chain, title, options }) => {
+    const plan = clientIpPlan(chain, options);
+    const client = plan.path.client ?? '203.0.113.7';
+    const forged = plan.path.forgedAddress ?? '198.51.100.66';
+    return compareClientIpDetectionOn(chain, options).map((result) => {
+      const bypass = result.forged.find((o) => o.hopIndex === chain.hops.length - 1);
+      return `| ${title} | ${describeDetectionCell(result.detection)} | ${result.istio.supported ? 'yes' : 'no'} | ${cellFor(result.normal, client, forged)} | `
+        + `${bypass === undefined ? 'locked: not reachable' : cellFor(bypass, client, forged)} | ${result.sound ? 'yes' : 'no'} |`;
+    });
+  });
+  return `${header}${rows.join('\n')}\n`;
+}
+
+function describeDetectionCell(detection: ClientIpDetection): string {
+  switch (detection.mode) {
+    case ClientIpDetectionMode.HOP_COUNT:
+      return `hop count (\`numTrustedProxies: ${detection.numTrustedProxies}\`)`;
+    case ClientIpDetectionMode.TRUSTED_CIDRS:
+      return `trusted CIDRs (${detection.trustedCidrs.length})`;
+    default:
+      return `header \`${detection.header}\`${detection.failClosed === true ? ', fail closed' : ''}`;
+  }
 }
