@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { renderClientIpDetectionTable } from '../src/edge/client-ip-plan';
 import { renderProviderTable } from '../src/edge/provider-table';
+import { renderProviderRangesTable } from '../src/edge/provider-ranges';
 import { renderIstioFeatureTable } from '../src/istio-version';
 import { renderWarningTable } from '../src/warning-catalog';
 import { renderArticleGatewayChanges } from './readme-installers';
@@ -26,8 +28,12 @@ function exampleReport(file: string): string {
 }
 
 const tables: Record<string, () => string> = {
-  'provider-table': renderProviderTable, 'warning-table': renderWarningTable, 'istio-version-table': renderIstioFeatureTable,
+  'provider-table': renderProviderTable,
+  'warning-table': renderWarningTable,
+  'istio-version-table': renderIstioFeatureTable,
   'installer-changes': renderArticleGatewayChanges,
+  'detection-table': renderClientIpDetectionTable,
+  'provider-ranges-table': renderProviderRangesTable,
 };
 let readme = fs.readFileSync('README.md', 'utf8')
   .replace(EXAMPLE_MARKER, (_match, head: string, file: string) => `${head}${fs.readFileSync(file, 'utf8')}\`\`\``)

@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   AwsNlbTargetType, ClientIpDetectionMode, clientIpPlan, ClientIpPlanOptions, compareClientIpDetectionOn, EdgeChain, EdgeHop, IpBlock, ProviderRanges, providerPresets,
-  recommendClientIpDetection, sourceRangesLock,
+  recommendClientIpDetection, renderClientIpDetectionTable, sourceRangesLock,
 } from '../src';
 import { validationErrorOf } from './util';
 
@@ -128,5 +130,21 @@ describe('clientIpPlan', () => {
     expect(validationErrorOf(() => clientIpPlan({} as EdgeChain)).message).toMatch(/'chain' must be an EdgeChain/);
     expect(validationErrorOf(() => clientIpPlan(EdgeChain.of(EdgeHop.metalLb()), { rangesByHop: { 3: LB_ADDRESSES } })).message)
       .toMatch(/'rangesByHop\[3\]' must be ProviderRanges for a hop index below 1/);
+  });
+});
+
+describe('renderClientIpDetectionTable', () => {
+  test('the README table is the one the simulator renders', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(/<!-- detection-table:start -->\n([\s\S]*?)<!-- detection-table:end -->/.exec(readme)?.[1]).toBe(renderClientIpDetectionTable());
+  });
+
+  test('every path of the table: only trusted CIDRs are sound while the load balancer is open, and every mode once it is locked', () => {
+    const rows = renderClientIpDetectionTable().split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Path'));
+    expect(rows).toHaveLength(12);
+    for (const row of rows) {
+      const sound = row.endsWith('| yes |');
+      expect({ row, sound }).toEqual({ row, sound: row.includes('trusted CIDRs') || row.includes('loadBalancerSourceRanges') });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { ProviderRanges } from '../src';
 import { renderProviderTable } from '../src/edge/provider-table';
 import { EXPLAIN_MARKER, reportSummary } from '../scripts/readme-sections';
 import { renderLikeIstiod } from './gateway/istiod-render';
@@ -12,7 +13,8 @@ describe('examples', () => {
 
   test('there is an example for every README topology', () => {
     expect(files).toEqual([
-      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'client-ip-logs-rate-limit.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-proxy-protocol.ts',
+      'aws-nlb-proxy-protocol.ts', 'azure-front-door.ts', 'client-ip-logs-rate-limit.ts', 'cloudflare-gclb.ts', 'cloudflare-nlb-locked.ts',
+      'cloudflare-nlb-proxy-protocol.ts',
       'gateway-api-aws-nlb-proxy-protocol.ts', 'gateway-api-gke-passthrough.ts', 'gclb-two-proxies.ts', 'gke-nlb-local.ts', 'helm-aws-nlb-proxy-protocol.ts',
       'istioctl-gke-passthrough.ts', 'manual-topology.ts', 'metallb-on-prem.ts', 'workload-tproxy.ts',
     ]);
@@ -52,6 +54,15 @@ describe('examples', () => {
     expect(JSON.parse(only(objects, 'Deployment', 'ingress-gateway').spec.template.metadata.annotations['proxy.istio.io/config']))
       .toEqual({ gatewayTopology: { numTrustedProxies: 2 } });
     expect(Object.keys(only(objects, 'AuthorizationPolicy').spec.rules[0].from[0].source)).toEqual(['remoteIpBlocks']);
+    expect(warnings).toBe('');
+  });
+
+  test('cloudflare-nlb-locked admits only Cloudflare\'s published ranges at the NLB, so the hop count is sound at every entry point, without warnings', () => {
+    const { objects, warnings, files } = runExampleFiles('cloudflare-nlb-locked.ts');
+    expect(only(objects, 'Service', 'ingress-gateway').spec.loadBalancerSourceRanges).toEqual(ProviderRanges.cloudflare().blocks.map(String));
+    const report = files[path.join('report', 'client-ip-detection.md')];
+    expect(report).toMatch(/\| hop count 1 \| yes \| 203\.0\.113\.7 \(the client\) \| 203\.0\.113\.7 \(the client\) \| locked \| yes \|/);
+    expect(report).toMatch(/Choice: hop count 1: sound as configured\./);
     expect(warnings).toBe('');
   });
 

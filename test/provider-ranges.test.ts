@@ -1,4 +1,6 @@
-import { IpBlock, ProviderRanges } from '../src';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { IpBlock, ProviderRanges, renderProviderRangesTable } from '../src';
 import { CLOUDFLARE, FASTLY, GOOGLE_FRONT_END } from '../src/edge/data/provider-ranges';
 import { validationErrorOf } from './util';
 
@@ -52,5 +54,10 @@ describe('ProviderRanges', () => {
     expect(validationErrorOf(() => ProviderRanges.custom('x', ['10.0.0.0/8'] as unknown as IpBlock[])).message)
       .toMatch(/'blocks\[0\]' must be an IpBlock, got "10.0.0.0\/8". Fix: write IpBlock.of\("10.0.0.0\/8"\)/);
     expect(validationErrorOf(() => ProviderRanges.custom('x', 'nope' as unknown as IpBlock[])).message).toMatch(/'blocks'/);
+  });
+
+  test('the README table of published ranges is the one the snapshots render', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(/<!-- provider-ranges-table:start -->\n([\s\S]*?)<!-- provider-ranges-table:end -->/.exec(readme)?.[1]).toBe(renderProviderRangesTable());
   });
 });

@@ -103,3 +103,18 @@ export class ProviderRanges {
     return `${this.provider} (${this.blocks.length} ${this.blocks.length === 1 ? 'range' : 'ranges'})`;
   }
 }
+
+/** The README's table of shipped snapshots and of published lists not shipped, rendered from the data. */
+export function renderProviderRangesTable(): string {
+  const shipped = [
+    ['ProviderRanges.cloudflare()', ProviderRanges.cloudflare()],
+    ['ProviderRanges.googleFrontEnd()', ProviderRanges.googleFrontEnd()],
+    ['ProviderRanges.fastly()', ProviderRanges.fastly()],
+  ] as const;
+  const rows = shipped.map(([call, ranges]) => {
+    const v4 = ranges.blocks.filter((b) => b.family === 4).length;
+    return `| \`${call}\` | ${ranges.provider} | ${v4} IPv4, ${ranges.blocks.length - v4} IPv6 | ${ranges.source} | ${ranges.retrieved} |`;
+  });
+  const missing = ProviderRanges.notShipped().map((entry) => `| not shipped | ${entry.provider} | — | ${entry.source} | ${entry.note} |`);
+  return `| Call | Provider | Ranges | Source | Read |\n|---|---|---|---|---|\n${[...rows, ...missing].join('\n')}\n`;
+}
