@@ -2,7 +2,27 @@ import {
   ClientIpDetection, ClientIpDetectionMode, compareClientIpDetection, describeDetection, ExplainHopKind, ExplainPath, ExternalTrafficPolicy, gatewayInput,
   ISTIO_GATEWAY_SUPPORT, simulateEnvoyXff, SourcePreservation,
 } from '../src';
+import { EnvoyConfigError } from '../src/analysis';
 import { validationErrorOf } from './util';
+
+/**
+ * Istio's EnvoyFilter MERGE (pkg/proto/merge/merge.go, Istio 1.30): fields set in the patch are
+ * copied, messages merged field by field, lists appended; a proto3 scalar at its zero value is not
+ * "set", so a BoolValue wrapper holding false (and a uint32 of 0) copies nothing.
+ */
+function istioMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    if (Array.isArray(value)) {
+      out[key] = [...((out[key] as unknown[] | undefined) ?? []), ...value];
+    } else if (value !== null && typeof value === 'object') {
+      out[key] = istioMerge((out[key] as Record<string, unknown> | undefined) ?? {}, value as Record<string, unknown>);
+    } else if (value !== false && value !== 0 && value !== '') {
+      out[key] = value;
+    }
+  }
+  return out;
+}
 
 const CLIENT = '203.0.113.7';
 const FORGED = '198.51.100.66';
@@ -71,6 +91,20 @@ describe('compareClientIpDetection', () => {
     ]);
     expect(ISTIO_GATEWAY_SUPPORT[ClientIpDetectionMode.TRUSTED_CIDRS].note).toMatch(/use_remote_address: true.*istio\/istio#12549/);
     expect(compareClientIpDetection(cloudflareNlb(), [CIDRS])[0].istio.supported).toBe(false);
+  });
+
+  test('an EnvoyFilter cannot switch an Istio gateway to trusted CIDRs: the MERGE keeps use_remote_address true, and Envoy refuses the mix', () => {
+    // GIVEN the connection manager Istio writes for a gateway, and the patch a trusted-CIDRs EnvoyFilter would merge
+    const istioHcm = { use_remote_address: { value: true }, xff_num_trusted_hops: 0 };
+    const patch = { use_remote_address: { value: false }, xff_num_trusted_hops: 0, original_ip_detection_extensions: [{ name: 'envoy.http.original_ip_detection.xff' }] };
+    // WHEN Istio merges it
+    const merged = istioMerge(istioHcm, patch) as { use_remote_address: { value: boolean }; original_ip_detection_extensions: unknown[] };
+    // THEN use_remote_address is still true next to the extension, a listener Envoy refuses
+    expect(merged.use_remote_address.value).toBe(true);
+    expect(merged.original_ip_detection_extensions).toHaveLength(1);
+    const input = { ...gatewayInput(CIDRS, { remoteAddress: '173.245.48.1', xff: CLIENT }), useRemoteAddress: merged.use_remote_address.value };
+    expect(() => simulateEnvoyXff(input)).toThrow(EnvoyConfigError);
+    expect(() => simulateEnvoyXff(input)).toThrow(/may not be mixed with 'useRemoteAddress: true'/);
   });
 
   test('gatewayInput is the Envoy configuration of each mode, which Envoy accepts', () => {
