@@ -126,6 +126,14 @@ describe('clientIpPlan', () => {
     expect(plan.hopsWithoutRanges).toEqual(['Amazon CloudFront']);
   });
 
+  test('places a hop at the first host of the ranges you give, IPv6 too, and at the address itself for a single address', () => {
+    const chain = EdgeChain.of(EdgeHop.cloudFront(), EdgeHop.awsAlb());
+    const plan = clientIpPlan(chain, {
+      rangesByHop: { 0: ProviderRanges.custom('v6 only', [IpBlock.of('2001:db8:1:2:3:4:5:0/112')]), 1: ProviderRanges.custom('one', [IpBlock.of('192.0.2.9')]) },
+    });
+    expect(plan.path.hops.map((h) => h.address)).toEqual(['2001:db8:1:2:3:4:5:1', '192.0.2.9']);
+  });
+
   test('fails if the chain is not an EdgeChain or rangesByHop names a hop that is not there', () => {
     expect(validationErrorOf(() => clientIpPlan({} as EdgeChain)).message).toMatch(/'chain' must be an EdgeChain/);
     expect(validationErrorOf(() => clientIpPlan(EdgeChain.of(EdgeHop.metalLb()), { rangesByHop: { 3: LB_ADDRESSES } })).message)

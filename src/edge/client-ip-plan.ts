@@ -4,6 +4,7 @@ import {
 import { ExplainHop, ExplainPath } from '../analysis/explain';
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { IpBlock } from '../ip-block';
+import { formatIpAddress, parseIpAddress } from '../private/ip';
 import { failIfAny, mustBe, Problem } from '../private/problems';
 import { EdgeChain } from './edge-chain';
 import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
@@ -245,18 +246,18 @@ function factsOf(hop: EdgeHop): PresetFacts {
   return PRESET_FACTS[hop.name] ?? {};
 }
 
-/** The first host of the first IPv4 range (the network address itself for a /31 or /32), else of the first range. */
+/** The first host of the first IPv4 range (the network address itself for a /31, /32, /127 or /128), else of the first range. */
 function firstAddress(ranges: ProviderRanges): string {
   const block = ranges.blocks.find((b) => b.family === 4) ?? ranges.blocks[0];
-  const [network] = block.toString().split('/');
-  if (block.family === 4) {
-    const octets = network.split('.').map(Number);
-    if (block.prefixLength < 31) {
-      octets[3] += 1;
-    }
-    return octets.join('.');
+  const parsed = parseIpAddress(block.toString().split('/')[0]);
+  if (!parsed.ok) {
+    throw new Error(`clientIpPlan: ${block} has no address part`); // cannot happen: IpBlock holds a canonical CIDR
   }
-  return block.prefixLength < 127 ? `${network.endsWith('::') ? network : `${network}:`}1`.replace(/:::1$/, '::1') : network;
+  const bytes = [...parsed.value.bytes];
+  if (block.prefixLength < bytes.length * 8 - 1) {
+    bytes[bytes.length - 1] += 1; // the network address has host bits 0, so the last byte cannot overflow
+  }
+  return formatIpAddress({ family: parsed.value.family, bytes });
 }
 
 function unique(values: readonly string[]): string[] {
