@@ -5,6 +5,6 @@ export * from './report';
 export * from './source-ip-report';
 export * from './try-it';
 export * from './client-ip-log';
-export * from './custom-header';
+export type { EnvoyCustomHeaderDetectionOptions } from './custom-header';
 export * from './client-ip-detection';
 export * from './client-ip-detection-report';

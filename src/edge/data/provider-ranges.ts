@@ -41,7 +41,7 @@ export const GOOGLE_FRONT_END: ProviderRangesSnapshot = {
   provider: 'Google Front End',
   description: 'the addresses a Google Cloud Application Load Balancer connects to backends from',
   source: 'https://cloud.google.com/load-balancing/docs/https#firewall-rules',
-  retrieved: '2026-12-01, from the documentation page (prose, no list to fetch) as research/peers.md quotes it',
+  retrieved: '2026-12-01, from the documentation page (prose, no list to fetch) as research/peers.md quotes it; other load balancer types may use more ranges, see the page',
   cidrs: ['130.211.0.0/22', '35.191.0.0/16'],
 };
 
