@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import {
-  AwsNlbTargetType, compareIngressGatewayDetections, EdgeChain, EdgeHop, IngressGateway, IpBlock, ProviderRanges, renderClientIpDetectionReport,
-  writeClientIpDetectionReport,
+  AwsNlbTargetType, EdgeChain, EdgeHop, IngressGateway, IpBlock, ProviderRanges, Warnings, writeClientIpDetectionReport,
 } from '../src';
+import { compareIngressGatewayDetections, renderClientIpDetectionReport } from '../src/analysis/client-ip-detection-report';
 import { validationErrorOf } from './util';
 
 function appWith(loadBalancerSourceRanges?: IpBlock[]): { app: App; dir: string } {
@@ -48,6 +48,17 @@ describe('the client-IP detection report', () => {
       expect(report).toMatch(/Choice: hop count 1: sound as configured\./);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the attacker check agrees: it warns about the bypass without the lock, and goes quiet with Cloudflare\'s ranges', () => {
+    for (const [ranges, expected] of [[undefined, ['xff-spoofable-by-bypass']], [[...ProviderRanges.cloudflare().blocks], []]] as const) {
+      const { app, dir } = appWith(ranges === undefined ? undefined : [...ranges]);
+      try {
+        expect(Warnings.collect(app).map((w) => w.id).filter((id) => id.includes('bypass'))).toEqual(expected);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 

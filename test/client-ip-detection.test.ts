@@ -1,7 +1,7 @@
 import {
-  ClientIpDetection, ClientIpDetectionMode, compareClientIpDetection, describeDetection, ExplainHopKind, ExplainPath, ExternalTrafficPolicy, gatewayInput,
-  ISTIO_GATEWAY_SUPPORT, simulateEnvoyXff, SourcePreservation,
+  ClientIpDetection, ClientIpDetectionMode, compareClientIpDetection, ExplainHopKind, ExplainPath, ExternalTrafficPolicy, GatewayServiceType, ISTIO_GATEWAY_SUPPORT, simulateEnvoyXff, SourcePreservation,
 } from '../src';
+import { describeDetection, gatewayInput } from '../src/analysis/client-ip-detection';
 import { EnvoyConfigError } from '../src/analysis';
 import { validationErrorOf } from './util';
 
@@ -64,6 +64,26 @@ describe('compareClientIpDetection', () => {
     const results = compareClientIpDetection(cloudflareNlb(), [HOPS, HEADER], { headers: { 0: 'cf-connecting-ip' }, lockedHops: [1] });
     expect(results.map((r) => r.forged.map((o) => o.entry))).toEqual([['Cloudflare'], ['Cloudflare']]);
     expect(results.map((r) => r.sound)).toEqual([true, true]);
+  });
+
+  test('the attacker model decides the entry points: node ports of a NodePort Service are one, where a header is forged and trusted CIDRs hold unless the gateway reads PROXY headers', () => {
+    // GIVEN a NodePort gateway: a client can connect to the node ports, past Cloudflare and the NLB
+    const nodePort = { ...cloudflareNlb(), gateway: { ...cloudflareNlb().gateway, serviceType: GatewayServiceType.NODE_PORT } };
+    const [hops, cidrs, header] = compareClientIpDetection(nodePort, [HOPS, CIDRS, HEADER], { headers: { 0: 'cf-connecting-ip' }, lockedHops: [1] });
+    // THEN the node ports are the one entry point besides the front door
+    expect(hops.forged.map((o) => o.entry)).toEqual(['Cloudflare', 'gateway node ports']);
+    expect([hops, cidrs, header].map((r) => r.forged[1].trustedAddress)).toEqual([FORGED, CLIENT, FORGED]);
+    // AND with PROXY protocol at the gateway, the client writes a PROXY header whose source lies inside the trusted CIDRs
+    const proxied: ExplainPath = {
+      hops: [
+        { kind: ExplainHopKind.L7, name: 'Cloudflare', address: '173.245.48.1', appendsXff: 1 },
+        { kind: ExplainHopKind.L4, name: 'NLB', proxyProtocol: true, sourcePreservation: SourcePreservation.NEVER },
+      ],
+      gateway: { numTrustedProxies: 1, proxyProtocol: true, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, serviceType: GatewayServiceType.NODE_PORT },
+    };
+    const [proxiedCidrs] = compareClientIpDetection(proxied, [CIDRS], { lockedHops: [1] });
+    expect(proxiedCidrs.normal.trustedAddress).toBe(CLIENT);
+    expect(proxiedCidrs.spoofableAt).toEqual(['gateway node ports']);
   });
 
   test('trusted CIDRs follow a CDN that adds a varying number of entries of its own; a hop count does not', () => {

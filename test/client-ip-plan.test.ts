@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  AwsNlbTargetType, ClientIpDetectionMode, clientIpPlan, ClientIpPlanOptions, compareClientIpDetectionOn, EdgeChain, EdgeHop, IpBlock, ProviderRanges, providerPresets,
-  recommendClientIpDetection, renderClientIpDetectionTable, sourceRangesLock,
+  AwsNlbTargetType, ClientIpDetectionMode, EdgeChain, EdgeHop, IpBlock, ProviderRanges, providerPresets, recommendClientIpDetection,
 } from '../src';
+import { clientIpPlan, renderClientIpDetectionTable, ClientIpPlanOptions, compareClientIpDetectionOn, sourceRangesLock } from '../src/edge/client-ip-plan';
 import { validationErrorOf } from './util';
 
 const CLIENT = '203.0.113.7';
@@ -45,13 +45,15 @@ describe('client-IP detection for every CDN preset in front of every load balanc
       }
     });
 
-  test('without a lock, a hop count and a custom header are spoofable from the load balancer on every path; trusted CIDRs only where the gateway\'s peer is a node or entries carry ports', () => {
+  test('without a lock, a hop count and a custom header are spoofable from every public load balancer; trusted CIDRs only where the gateway\'s peer is a node or entries carry ports', () => {
     const unsound: Record<string, string[]> = {};
     for (const { cdn, lb, name } of MATRIX) {
       for (const result of compareClientIpDetectionOn(EdgeChain.of(cdn.hop, lb.hop), optionsFor(cdn.given))) {
         if (result.detection.mode !== ClientIpDetectionMode.TRUSTED_CIDRS) {
-          // The load balancer is reachable directly, and nothing at the gateway tells a forged header from a real one.
-          expect({ name, mode: result.detection.mode, spoofableAt: result.spoofableAt }).toEqual({ name, mode: result.detection.mode, spoofableAt: [lb.hop.name] });
+          // A public load balancer is reachable directly, and nothing at the gateway tells a forged header from a real one;
+          // an internal one is no entry point (the attacker model's verdict).
+          const entry = lb.hop.publiclyReachable && lb.hop.lockedDown === undefined ? [lb.hop.name] : [];
+          expect({ name, mode: result.detection.mode, spoofableAt: result.spoofableAt }).toEqual({ name, mode: result.detection.mode, spoofableAt: entry });
         } else if (!result.sound) {
           (unsound[lb.hop.name] ??= []).push(cdn.hop.name);
           expect(result.spoofableAt).toEqual([]); // never spoofable: it fails by trusting a proxy, not a forged value

@@ -327,6 +327,31 @@ const ENTRIES: Record<string, Entry> = {
     props: { at: 1, list: [{ name: 'paths', kind: 'map' }, { name: 'app', kind: 'object' }, { name: 'fileName', kind: 'string' }] },
   },
   'renderSourceIpReport': { call: (a) => api.renderSourceIpReport(a[0] as never), args: () => [[validEntry()]] },
+  'ProviderRanges.cloudflare': { call: () => api.ProviderRanges.cloudflare(), args: () => [] },
+  'ProviderRanges.googleFrontEnd': { call: () => api.ProviderRanges.googleFrontEnd(), args: () => [] },
+  'ProviderRanges.fastly': { call: () => api.ProviderRanges.fastly(), args: () => [] },
+  'ProviderRanges.notShipped': { call: () => api.ProviderRanges.notShipped(), args: () => [] },
+  'ProviderRanges.custom': { call: (a) => api.ProviderRanges.custom(a[0] as never, a[1] as never, a[2] as never), args: () => ['lb', [BLOCK], 'given'] },
+  'ProviderRanges#covers': { call: (a) => api.ProviderRanges.cloudflare().covers(a[0] as never), args: () => [BLOCK] },
+  'ProviderRanges#toString': { call: () => api.ProviderRanges.cloudflare().toString(), args: () => [] },
+  'compareClientIpDetection': {
+    call: (a) => api.compareClientIpDetection(a[0] as never, a[1] as never, a[2] as never),
+    args: () => [validPath(), [{ mode: api.ClientIpDetectionMode.HOP_COUNT, numTrustedProxies: 1 }], {}],
+    props: { at: 2, list: [{ name: 'headers', kind: 'map' }, { name: 'lockedHops', kind: 'list' }] },
+  },
+  'recommendClientIpDetection': {
+    call: (a) => api.recommendClientIpDetection(a[0] as never, a[1] as never), args: () => [EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.metalLb()), {}],
+    props: { at: 1, list: [{ name: 'rangesByHop', kind: 'map' }, { name: 'lockedHops', kind: 'list' }, { name: 'loadBalancerSourceRanges', kind: 'list' }] },
+  },
+  'writeClientIpDetectionReport': {
+    call: (a) => api.writeClientIpDetectionReport(a[0] as never, a[1] as never), args: () => [new App({ outdir: app.outdir }), {}],
+    props: { at: 1, list: [{ name: 'rangesByHop', kind: 'map' }, { name: 'lockedHops', kind: 'map' }, { name: 'fileName', kind: 'string' }, { name: 'directory', kind: 'string' }] },
+  },
+  'envoyRejection': {
+    call: (a) => api.envoyRejection(a[0] as never),
+    args: () => [{ remoteAddress: '192.0.2.1', xff: null, useRemoteAddress: false, xffNumTrustedHops: 0, originalIpDetectionCustomHeader: { headerName: 'x', rejectWithStatus: 403 } }],
+    props: { at: 0, list: [...XFF_PROPS, { name: 'originalIpDetectionCustomHeader', kind: 'object' }, { name: 'requestHeaders', kind: 'map' }] },
+  },
   'providerPresets': { call: () => api.providerPresets(), args: () => [] },
   'new GatewayRoute': {
     call: (a) => new api.GatewayRoute(a[0] as never, a[1] as never, a[2] as never),
@@ -527,8 +552,9 @@ const ENTRIES: Record<string, Entry> = {
 
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
 const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
-  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion', 'InstalledGateway']);
-const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpAccessPolicy#renderRules',
+  'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion', 'InstalledGateway',
+  'ProviderRanges']);
+const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'ProviderRanges.fromSnapshot', 'IpAccessPolicy#renderRules',
   'IpAccessPolicy#checkClientAddressView', 'IpAccessPolicy#addPart', 'IpAccessPolicy#attachment', 'IpAccessPolicy#emptyBytes', 'IpAccessPolicy#place',
   'IpAccessPolicy#renderPart', 'IpAccessPolicy#warnRule', 'IpAccessPolicy#writtenRules', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
   // @internal helpers the installed gateways share, and private methods (on the prototype all the same).

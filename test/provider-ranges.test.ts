@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IpBlock, ProviderRanges, renderProviderRangesTable } from '../src';
+import { IpBlock, ProviderRanges } from '../src';
+import { renderProviderRangesTable } from '../src/edge/provider-ranges';
 import { CLOUDFLARE, FASTLY, GOOGLE_FRONT_END } from '../src/edge/data/provider-ranges';
 import { validationErrorOf } from './util';
 

@@ -12,7 +12,7 @@ import type { IIngressGateway } from '../gateway/gateway';
 import type { EdgeChain } from '../edge/edge-chain';
 import type { ProviderRanges } from '../edge/provider-ranges';
 import { ClientIpRecommendation, clientIpPlan, recommendClientIpDetection, sourceRangesLock } from '../edge/client-ip-plan';
-import { failIfAny, mustBe } from '../private/problems';
+import { failIfAny, isPlainObject, mustBe, requireObject } from '../private/problems';
 import { ClientIpDetectionMode, describeDetection, DetectionComparison, DetectionOutcome } from './client-ip-detection';
 import { ingressGatewaysIn } from './source-ip-report';
 
@@ -69,6 +69,12 @@ export interface ClientIpDetectionReportEntry {
  * @throws SourceIpValidationError when an option names a construct path that is no gateway with an edge
  */
 export function compareIngressGatewayDetections(app: App, options: ClientIpDetectionReportOptions = {}): ClientIpDetectionReportEntry[] {
+  requireObject('compareIngressGatewayDetections', 'options', options, 'pass { rangesByHop, lockedHops }, or nothing');
+  failIfAny('compareIngressGatewayDetections', [
+    options.rangesByHop === undefined || isPlainObject(options.rangesByHop) ? undefined : mustBe('rangesByHop', 'a map keyed by gateway construct path', options.rangesByHop, 'write { "app/gateway": { 0: ranges } }'),
+    options.lockedHops === undefined || isPlainObject(options.lockedHops) ? undefined : mustBe('lockedHops', 'a map keyed by gateway construct path', options.lockedHops, 'write { "app/gateway": [1] }'),
+    app !== null && typeof app === 'object' && typeof (app as { node?: unknown }).node === 'object' ? undefined : mustBe('app', 'a cdk8s App', app, 'pass the App after app.synth()'),
+  ]);
   const gateways = ingressGatewaysIn(app).filter((g): g is IIngressGateway & { readonly edge: EdgeChain } => g.edge !== undefined);
   const known = new Set(gateways.map((g) => g.node.path));
   failIfAny('compareIngressGatewayDetections', [...Object.keys(options.rangesByHop ?? {}), ...Object.keys(options.lockedHops ?? {})]
@@ -136,11 +142,13 @@ export function renderClientIpDetectionReport(entries: readonly ClientIpDetectio
  * @throws SourceIpValidationError when `fileName` or `directory` is not a plain name, or as `compareIngressGatewayDetections` does
  */
 export function writeClientIpDetectionReport(app: App, options: ClientIpDetectionReportOptions = {}): string {
+  requireObject('writeClientIpDetectionReport', 'options', options, 'pass { fileName, directory, ... }, or nothing');
   const fileName = options.fileName ?? 'client-ip-detection.md';
   const directory = options.directory ?? 'report';
-  const plain = (name: unknown) => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/]/.test(name);
+  const plain = (name: unknown) => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/\0]/.test(name)
+    && Buffer.byteLength(name) <= 255;
   failIfAny('writeClientIpDetectionReport', [
-    plain(fileName) ? undefined : mustBe('fileName', 'a plain file name without directories', fileName, 'pass a name such as "client-ip-detection.md"'),
+    plain(fileName) ? undefined : mustBe('fileName', 'a plain file name without directories, of at most 255 bytes', fileName, 'pass a name such as "client-ip-detection.md"'),
     plain(directory) ? undefined : mustBe('directory', 'a plain folder name (a subfolder of the output directory)', directory, 'pass a name such as "report"'),
   ]);
   const report = renderClientIpDetectionReport(compareIngressGatewayDetections(app, options));

@@ -21,7 +21,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/http/original_ip_detection/xff/v3/xff.proto
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/http/original_ip_detection/custom_header/v3/custom_header.proto
  */
-import { failIfAny, mustBe, Problem, show } from '../private/problems';
+import { failIfAny, firstHole, isPlainObject, mustBe, Problem, show } from '../private/problems';
 import { EnvoyXffInput, envoyRejection, simulateEnvoyXff } from './envoy-xff';
 import { explain, ExplainHop, ExplainLayerRole, ExplainPath, ExplainRun } from './explain';
 
@@ -103,10 +103,11 @@ export interface CompareClientIpDetectionOptions {
   readonly headers?: ClientIpHeaders;
 
   /**
-   * Hops (by index, not the first) that clients cannot connect to directly: locked to the hop in
-   * front (`loadBalancerSourceRanges`, a firewall), or internal. Every other hop is an entry point.
+   * Hops (by index, not the first) that clients cannot connect to directly, beyond what the path
+   * itself says (`explain`'s entry points: internal load balancers, `lockedDown` hops, the
+   * gateway's `loadBalancerSourceRanges` within the published ranges of the hop in front).
    *
-   * @default - none: every hop can be reached directly
+   * @default - none: the path's own entry points
    */
   readonly lockedHops?: readonly number[];
 }
@@ -166,14 +167,19 @@ export function compareClientIpDetection(path: ExplainPath, detections: readonly
     ...(Array.isArray(detections) ? detections.flatMap((d, i) => detectionProblems(`detections[${i}]`, d)) : [mustBe('detections', 'a list', detections, 'pass [{ mode: ClientIpDetectionMode.HOP_COUNT, numTrustedProxies: 1 }]')]),
     ...optionProblems(options, Array.isArray(path?.hops) ? path.hops.length : 0),
   ]);
-  const locked = new Set(options.lockedHops ?? []);
   const headers = options.headers ?? {};
-  const resolved = explain(path).path;
+  const whole = explain(path);
+  const resolved = whole.path;
   const client = resolved.client as string;
   const forgedAddress = resolved.forgedAddress as string;
+  // The attacker model decides who can reach what (an internal load balancer, a lock, the
+  // gateway's loadBalancerSourceRanges, NodePort node ports); `lockedHops` adds locks of its own.
+  const locked = new Set(options.lockedHops ?? []);
+  const reachable = whole.entryPoints.length === 0 ? path.hops.map((_, k) => k)
+    : whole.entryPoints.filter((entry) => entry.reachable && !locked.has(entry.hopIndex)).map((entry) => entry.hopIndex);
   return detections.map((detection) => {
     const normal = outcome(path, detection, headers, 0, false);
-    const forged = path.hops.map((_, k) => k).filter((k) => !locked.has(k)).map((k) => outcome(path, detection, headers, k, true));
+    const forged = reachable.map((k) => (k === path.hops.length ? nodePortOutcome(path, resolved.gateway.proxyProtocol, detection, forgedAddress) : outcome(path, detection, headers, k, true)));
     const spoofableAt = forged.filter((o) => o.trustedAddress === forgedAddress).map((o) => o.entry);
     const yieldsClient = normal.trustedAddress === client;
     return {
@@ -208,6 +214,32 @@ function outcome(path: ExplainPath, detection: ClientIpDetection, headers: Clien
     return { hopIndex: start, entry, forged, trustedAddress: null, refusal: `the gateway replies ${status}: the request has no ${(detection as CustomHeaderDetection).header} header that holds an address` };
   }
   return { hopIndex: start, entry, forged, trustedAddress: simulateEnvoyXff(input).trustedClientAddress, refusal: null };
+}
+
+/**
+ * A client that connects to the gateway's node ports (a NodePort Service), past every hop: its
+ * own address is the peer, or, when the gateway expects PROXY protocol, the source it writes into
+ * its own PROXY header, which it picks inside the trusted CIDRs when that helps it.
+ */
+function nodePortOutcome(path: ExplainPath, proxyProtocol: boolean, detection: ClientIpDetection, forgedAddress: string): DetectionOutcome {
+  const attacker = path.client ?? '203.0.113.7';
+  const proxySource = !proxyProtocol ? attacker
+    : detection.mode === ClientIpDetectionMode.TRUSTED_CIDRS ? firstHostOf(detection.trustedCidrs[0]) ?? forgedAddress : forgedAddress;
+  const input = gatewayInput(detection, { remoteAddress: proxySource, xff: forgedAddress, headerValue: forgedAddress });
+  return { hopIndex: path.hops.length, entry: 'gateway node ports', forged: true, trustedAddress: simulateEnvoyXff(input).trustedClientAddress, refusal: null };
+}
+
+/** The first host of an IPv4 CIDR (its address + 1, unless a /31 or /32), or undefined for anything else. */
+function firstHostOf(cidr: string | undefined): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr ?? '');
+  if (match === null) {
+    return undefined;
+  }
+  const octets = match.slice(1, 5).map(Number);
+  if (Number(match[5]) < 31) {
+    octets[3] += 1;
+  }
+  return octets.join('.');
 }
 
 /** A hop of a shortened path keeps the default address it has on the whole path. */
@@ -290,10 +322,16 @@ function detectionProblems(prop: string, detection: ClientIpDetection): Problem[
 }
 
 function optionProblems(options: CompareClientIpDetectionOptions, hopCount: number): Problem[] {
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     return [mustBe('options', 'an object', options, 'pass { headers, lockedHops }, or nothing')];
   }
   const problems: Problem[] = [];
+  if (options.lockedHops !== undefined && (!Array.isArray(options.lockedHops) || firstHole(options.lockedHops) !== undefined)) {
+    return [mustBe('lockedHops', 'a list of hop indexes', options.lockedHops, 'write lockedHops: [1]')];
+  }
+  if (options.headers !== undefined && !isPlainObject(options.headers)) {
+    return [mustBe('headers', 'a map from hop index to header name', options.headers, 'write headers: { 0: "cf-connecting-ip" }')];
+  }
   for (const k of options.lockedHops ?? []) {
     if (!Number.isInteger(k) || k < 1 || k >= hopCount) {
       problems.push(`'lockedHops' entries must be hop indexes from 1 to ${hopCount - 1} (the front door cannot be locked), got ${show(k)}. Fix: name the hops clients cannot reach`);

@@ -449,7 +449,7 @@ function checkConfig(input: EnvoyXffInput): CheckedConfig {
       problems.push("'originalIpDetectionCustomHeader' may not be mixed with 'useRemoteAddress: true' (Envoy refuses the listener); "
         + 'set useRemoteAddress to false, or drop originalIpDetectionCustomHeader');
     }
-    if (input.xffNumTrustedHops > 0 && extension === undefined) {
+    if (typeof input.xffNumTrustedHops === 'number' && input.xffNumTrustedHops > 0 && extension === undefined) {
       problems.push(`'originalIpDetectionCustomHeader' may not be mixed with 'xffNumTrustedHops' ${input.xffNumTrustedHops} (Envoy refuses the listener); `
         + 'set xffNumTrustedHops to 0');
     }

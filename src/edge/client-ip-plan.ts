@@ -1,11 +1,11 @@
 import {
   ClientIpDetection, ClientIpDetectionMode, compareClientIpDetection, DetectionComparison,
 } from '../analysis/client-ip-detection';
-import { ExplainHop, ExplainPath } from '../analysis/explain';
+import { explain, ExplainHop, ExplainPath } from '../analysis/explain';
 import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { IpBlock } from '../ip-block';
 import { formatIpAddress, parseIpAddress } from '../private/ip';
-import { failIfAny, mustBe, Problem } from '../private/problems';
+import { failIfAny, isPlainObject, listProblem, mustBe, Problem, requireObject } from '../private/problems';
 import { EdgeChain } from './edge-chain';
 import { EdgeHop, HopLayer, SourcePreservation } from './edge-hop';
 import { ProviderRanges } from './provider-ranges';
@@ -20,13 +20,6 @@ interface PresetFacts {
   readonly header?: string;
 }
 
-/**
- * Presets whose load balancer the gateway Service's `loadBalancerSourceRanges` restrict (the cloud
- * writes them into its firewall or security group; kube-proxy enforces them for MetalLB), by name
- * prefix. Others need a lock of their own (Cloud Armor, a security group, a network security group).
- */
-const SOURCE_RANGES_LOCK = ['GKE external passthrough NLB', 'GKE internal passthrough NLB', 'AWS Classic ELB', 'AWS NLB', 'Azure external Standard LB',
-  'Azure internal Standard LB', 'OCI load balancer', 'MetalLB'];
 
 /** Keyed by the presets' names (`EdgeHop.name`). */
 const PRESET_FACTS: Readonly<Record<string, PresetFacts>> = {
@@ -94,10 +87,15 @@ export interface ClientIpPlan {
  * @throws SourceIpValidationError on a chain that is not an EdgeChain or malformed options
  */
 export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}): ClientIpPlan {
+  requireObject('clientIpPlan', 'options', options, 'pass { rangesByHop, lockedHops, loadBalancerSourceRanges }, or nothing');
   failIfAny('clientIpPlan', [
+    listProblem('lockedHops', options.lockedHops, 'write lockedHops: [1]'),
+    ...(Array.isArray(options.lockedHops) ? options.lockedHops : []).map((k, i) => (typeof k === 'number' ? undefined
+      : mustBe(`lockedHops[${i}]`, 'a hop index', k, 'write the index of the hop in the chain, e.g. 1'))),
     chain instanceof EdgeChain ? undefined : mustBe('chain', 'an EdgeChain', chain, 'pass EdgeChain.of(EdgeHop.cloudflare(), EdgeHop.gkeExternalPassthrough())'),
     ...rangesProblems(options.rangesByHop, chain instanceof EdgeChain ? chain.hops.length : 0),
-    options.loadBalancerSourceRanges === undefined || (Array.isArray(options.loadBalancerSourceRanges) && options.loadBalancerSourceRanges.every((b) => b instanceof IpBlock))
+    options.loadBalancerSourceRanges === undefined || (Array.isArray(options.loadBalancerSourceRanges) && listProblem('loadBalancerSourceRanges', options.loadBalancerSourceRanges, '') === undefined
+      && options.loadBalancerSourceRanges.every((b) => b instanceof IpBlock))
       ? undefined : mustBe('loadBalancerSourceRanges', 'a list of IpBlock', options.loadBalancerSourceRanges, 'write ProviderRanges.cloudflare().blocks'),
   ]);
   const edge = chain.explainEdge();
@@ -139,6 +137,9 @@ export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}
       gateway: {
         numTrustedProxies: settings.numTrustedProxies,
         proxyProtocol: settings.proxyProtocol,
+        serviceType: chain.serviceType,
+        ...(options.loadBalancerSourceRanges === undefined || options.loadBalancerSourceRanges.length === 0 ? {}
+          : { loadBalancerSourceRanges: options.loadBalancerSourceRanges.map(String) }),
         ...(chain.serviceType === GatewayServiceType.CLUSTER_IP ? {} : {
           externalTrafficPolicy: settings.externalTrafficPolicy === 'Local' ? ExternalTrafficPolicy.LOCAL : ExternalTrafficPolicy.CLUSTER,
         }),
@@ -160,38 +161,34 @@ export function clientIpPlan(chain: EdgeChain, options: ClientIpPlanOptions = {}
  */
 export function compareClientIpDetectionOn(chain: EdgeChain, options: ClientIpPlanOptions = {}): DetectionComparison[] {
   const plan = clientIpPlan(chain, options);
-  return compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops: effectiveLocks(chain, options) });
+  return compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops: options.lockedHops ?? [] });
 }
 
 /**
- * Whether `loadBalancerSourceRanges` lock the load balancer in front of the gateway: it enforces
- * them, and every range lies within the ranges of the hop in front of it.
+ * Whether `loadBalancerSourceRanges` lock the load balancer in front of the gateway, as the
+ * attacker model (`explain`) decides: that load balancer enforces them, and they lie within the
+ * published ranges of the hop in front (or that hop publishes none, and they are taken as its).
  */
 export function sourceRangesLock(chain: EdgeChain, loadBalancerSourceRanges: readonly IpBlock[] | undefined,
   rangesByHop?: Readonly<Record<number, ProviderRanges>>): boolean {
   const last = chain.hops.length - 1;
-  if (last < 1 || loadBalancerSourceRanges === undefined || loadBalancerSourceRanges.length === 0 || !enforcesSourceRanges(chain.gatewayHop)) {
+  if (last < 1 || loadBalancerSourceRanges === undefined || loadBalancerSourceRanges.length === 0) {
     return false;
   }
-  const front = frontRangesOf(chain, rangesByHop);
-  return front !== undefined && loadBalancerSourceRanges.every((block) => front.covers(block));
-}
-
-/** The hops counted as locked: the ones named, and the gateway's load balancer when its source ranges lock it. */
-function effectiveLocks(chain: EdgeChain, options: ClientIpPlanOptions): number[] {
-  const named = [...(options.lockedHops ?? [])];
-  const last = chain.hops.length - 1;
-  return sourceRangesLock(chain, options.loadBalancerSourceRanges, options.rangesByHop) && !named.includes(last) ? [...named, last] : named;
-}
-
-function enforcesSourceRanges(hop: EdgeHop): boolean {
-  return SOURCE_RANGES_LOCK.some((prefix) => hop.name.startsWith(prefix));
+  const plan = clientIpPlan(chain, { loadBalancerSourceRanges, ...(rangesByHop === undefined ? {} : { rangesByHop }) });
+  const entry = explain(plan.path).entryPoints.find((e) => e.hopIndex === last);
+  return entry !== undefined && !entry.reachable && /loadBalancerSourceRanges/.test(entry.lockedDown ?? '');
 }
 
 /** The ranges of the hop in front of the gateway's load balancer: given, or shipped. */
 function frontRangesOf(chain: EdgeChain, rangesByHop?: Readonly<Record<number, ProviderRanges>>): ProviderRanges | undefined {
   const index = chain.hops.length - 2;
-  return index < 0 ? undefined : rangesByHop?.[index] ?? factsOf(chain.hops[index]).ranges?.();
+  if (index < 0) {
+    return undefined;
+  }
+  const hop = chain.hops[index];
+  return rangesByHop?.[index] ?? factsOf(hop).ranges?.()
+    ?? (hop.sourceRanges.length === 0 ? undefined : ProviderRanges.custom(hop.name, hop.sourceRanges, hop.source));
 }
 
 /** What to run on a chain: the comparison, and the choice. */
@@ -222,14 +219,14 @@ export interface ClientIpRecommendation {
  * @throws SourceIpValidationError as `clientIpPlan` does
  */
 export function recommendClientIpDetection(chain: EdgeChain, options: ClientIpPlanOptions = {}): ClientIpRecommendation {
-  const plan = clientIpPlan(chain, options);
-  const locked = effectiveLocks(chain, options);
-  const compare = (lockedHops: readonly number[]) => compareClientIpDetection(plan.path, plan.detections, { headers: plan.headers, lockedHops });
-  const comparisons = compare(locked);
-  const last = chain.hops.length - 1;
+  clientIpPlan(chain, options); // checks the arguments, every problem at once
+  const compare = (extra: ClientIpPlanOptions) => compareClientIpDetectionOn(chain, { ...options, ...extra });
+  const comparisons = compare({});
   const frontRanges = frontRangesOf(chain, options.rangesByHop);
-  const lockable = frontRanges !== undefined && enforcesSourceRanges(chain.gatewayHop) && !locked.includes(last);
-  const withLock = lockable ? compare([...locked, last]) : undefined;
+  const alreadyLocked = sourceRangesLock(chain, options.loadBalancerSourceRanges, options.rangesByHop);
+  const lockable = frontRanges !== undefined && chain.hops.length >= 2 && chain.gatewayHop.enforcesLoadBalancerSourceRanges && !alreadyLocked
+    && !(options.lockedHops ?? []).includes(chain.hops.length - 1);
+  const withLock = lockable ? compare({ loadBalancerSourceRanges: frontRanges.blocks }) : undefined;
   const hopCountLocked = withLock?.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
   const hopCountAlready = comparisons.find((c) => c.detection.mode === ClientIpDetectionMode.HOP_COUNT && c.sound);
   const chosen = hopCountAlready ?? hopCountLocked ?? comparisons.find((c) => c.sound) ?? withLock?.find((c) => c.sound);
@@ -268,7 +265,7 @@ function rangesProblems(rangesByHop: Readonly<Record<number, ProviderRanges>> | 
   if (rangesByHop === undefined) {
     return [];
   }
-  if (rangesByHop === null || typeof rangesByHop !== 'object' || Array.isArray(rangesByHop)) {
+  if (!isPlainObject(rangesByHop)) {
     return [mustBe('rangesByHop', 'a map from hop index to ProviderRanges', rangesByHop, 'write { 1: ProviderRanges.custom("my ALB", IpBlock.ofAll(["10.0.0.0/16"])) }')];
   }
   return Object.entries(rangesByHop).map(([k, v]) => (/^[0-9]+$/.test(k) && Number(k) < hopCount && v instanceof ProviderRanges ? undefined

@@ -1,5 +1,7 @@
 export * from './edge-hop';
 export * from './edge-chain';
 export { type ProviderPreset, providerPresets } from './provider-table';
-export * from './provider-ranges';
-export * from './client-ip-plan';
+export { ProviderRanges } from './provider-ranges';
+export type { ProviderRangesSnapshot, UnpublishedRanges } from './data/provider-ranges';
+export { recommendClientIpDetection } from './client-ip-plan';
+export type { ClientIpPlanOptions, ClientIpRecommendation } from './client-ip-plan';

@@ -58,7 +58,7 @@ export class ProviderRanges {
   public static custom(provider: string, blocks: readonly IpBlock[], source?: string): ProviderRanges {
     const problems: Problem[] = [
       typeof provider === 'string' && provider.trim() !== '' ? undefined : mustBe('provider', 'a non-empty name', provider, 'name who connects from the ranges, e.g. "Amazon CloudFront"'),
-      listProblem('blocks', blocks, 'write IpBlock.ofAll(["192.0.2.0/24"])'),
+      blocks === undefined ? mustBe('blocks', 'a list of IpBlock', blocks, 'write IpBlock.ofAll(["192.0.2.0/24"])') : listProblem('blocks', blocks, 'write IpBlock.ofAll(["192.0.2.0/24"])'),
       Array.isArray(blocks) && blocks.length === 0 ? mustBe('blocks', 'at least one range', blocks, 'list the ranges, e.g. IpBlock.ofAll(["192.0.2.0/24"])') : undefined,
       ...(Array.isArray(blocks) ? blocks : []).map((block, i) => (block instanceof IpBlock ? undefined
         : mustBe(`blocks[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(String(block))})`))),
@@ -95,6 +95,7 @@ export class ProviderRanges {
 
   /** Whether `block` lies entirely inside one of these ranges. */
   public covers(block: IpBlock): boolean {
+    failIfAny('ProviderRanges.covers', [block instanceof IpBlock ? undefined : mustBe('block', 'an IpBlock', block, 'write IpBlock.of("192.0.2.1")')]);
     return this.blocks.some((range) => range.contains(block));
   }
 
