@@ -2,6 +2,6 @@ export * from './edge-hop';
 export * from './edge-chain';
 export { type ProviderPreset, providerPresets } from './provider-table';
 export { ProviderRanges } from './provider-ranges';
-export type { ProviderRangesSnapshot, UnpublishedRanges } from './data/provider-ranges';
+export type { UnpublishedRanges } from './data/provider-ranges';
 export { recommendClientIpDetection } from './client-ip-plan';
 export type { ClientIpPlanOptions, ClientIpRecommendation } from './client-ip-plan';
