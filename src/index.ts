@@ -8,6 +8,7 @@ export * from './gateway-topology';
 export * from './gateway-service';
 export * from './gateway/gateway';
 export * from './gateway/settings';
+export * from './gateway/settings-gateway';
 export * from './gateway/ingress-gateway';
 export * from './gateway/gateway-listener';
 export * from './gateway/kubernetes-gateway';

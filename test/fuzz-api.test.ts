@@ -553,7 +553,9 @@ const ENTRIES: Record<string, Entry> = {
 /** Classes whose constructor is private (reached only through their factories), and methods that are not public API. */
 const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBalancer', 'PolicyTarget', 'IpBlock', 'GatewayTopology', 'EdgeChain', 'EdgeHop', 'Warnings',
   'GatewaySourceIpSettings', 'RouteBackend', 'RouteListener', 'SidecarInjection', 'GatewayListener', 'RouteNamespaces', 'IstioVersion', 'InstalledGateway',
-  'ProviderRanges']);
+  'ProviderRanges',
+  // Abstract: the shared accessors of every gateway, never constructed on its own.
+  'SettingsBackedGateway']);
 const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'ProviderRanges.fromSnapshot', 'IpAccessPolicy#renderRules',
   'IpAccessPolicy#checkClientAddressView', 'IpAccessPolicy#addPart', 'IpAccessPolicy#attachment', 'IpAccessPolicy#emptyBytes', 'IpAccessPolicy#place',
   'IpAccessPolicy#renderPart', 'IpAccessPolicy#warnRule', 'IpAccessPolicy#writtenRules', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',

@@ -2,15 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayPortProtocol } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
-import { IpBlock } from '../ip-block';
 import {
   failIfAny, labelMapProblems, listProblem, mustBe, oneOf, Problem, requireObject, resourceName, wholeNumber,
 } from '../private/problems';
-import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
-import { EdgeChain } from '../edge/edge-chain';
 import { GatewayPort, IIngressGateway } from './gateway';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+import { SettingsBackedGateway } from './settings-gateway';
 import { IstioVersion } from '../istio-version';
 import { guardObjectSizes } from '../private/object-size';
 import { checkedScope } from '../private/scope';
@@ -99,7 +97,7 @@ const INSTALLED_DEFAULT = { name: 'istio-ingressgateway', namespace: 'istio-syst
  *
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
-export class IngressGateway extends Construct implements IIngressGateway {
+export class IngressGateway extends SettingsBackedGateway implements IIngressGateway {
   /** Labels that select the gateway pods: `app` and `istio`. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
 
@@ -285,48 +283,17 @@ export class IngressGateway extends Construct implements IIngressGateway {
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 
-  /** The network in front of the gateway, as the pods' ProxyConfig declares it. */
-  public get topology(): GatewayTopology {
-    return this.settings.topology;
-  }
 
-  /** `externalTrafficPolicy` of the Service (`undefined` for ClusterIP). */
-  public get externalTrafficPolicy(): ExternalTrafficPolicy | undefined {
-    return this.settings.externalTrafficPolicy;
-  }
 
-  /** Service type. */
-  public get serviceType(): GatewayServiceType {
-    return this.settings.serviceType;
-  }
 
-  /** `loadBalancerSourceRanges` of the Service, when given. */
-  public get loadBalancerSourceRanges(): readonly IpBlock[] | undefined {
-    return this.settings.loadBalancerSourceRanges;
-  }
 
-  /** The number of gateway pods (the autoscaler's minimum, with one). */
-  public get replicas(): number {
-    return this.settings.replicas;
-  }
 
-  /** The hops in front of the gateway, when described. */
-  public get edge(): EdgeChain | undefined {
-    return this.settings.edge;
-  }
 
   /** The gateway Service's name. */
   public get serviceName(): string {
     return this.service.name;
   }
 
-  /**
-   * The AuthorizationPolicy field that sees the client at this gateway: `remoteIpBlocks` when the
-   * gateway reads the client from `X-Forwarded-For` or PROXY protocol, `ipBlocks` otherwise.
-   */
-  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
-    return this.settings.clientIpField;
-  }
 }
 
 function quantities(q: { readonly cpu: string; readonly memory: string }): Record<string, string> {

@@ -1,8 +1,5 @@
 import { Construct } from 'constructs';
-import { EdgeChain } from '../edge/edge-chain';
-import { ExternalTrafficPolicy, GatewayPortProtocol, GatewayServiceType } from '../gateway-service';
-import { GatewayTopology } from '../gateway-topology';
-import { IpBlock } from '../ip-block';
+import { GatewayPortProtocol } from '../gateway-service';
 import { IstioVersion } from '../istio-version';
 import {
   failIfAny, labelMapProblems, mustBe, Problem, requireObject, resourceName, show,
@@ -17,6 +14,7 @@ import {
 } from './installer-renderings';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+import { SettingsBackedGateway } from './settings-gateway';
 
 /** Who owns an installed gateway's Deployment and Service, and so in which form a change must go. */
 export enum GatewayInstaller {
@@ -212,7 +210,7 @@ interface Identity {
  *
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
-export abstract class InstalledGateway extends Construct implements IIngressGateway {
+export abstract class InstalledGateway extends SettingsBackedGateway implements IIngressGateway {
   /**
    * The gateway `istioctl install` runs, by default the default profile's `istio-ingressgateway`
    * in `istio-system` (labels `app: istio-ingressgateway`, `istio: ingressgateway`; Service ports
@@ -285,35 +283,11 @@ export abstract class InstalledGateway extends Construct implements IIngressGate
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 
-  /** The network in front of the gateway, as the pods' ProxyConfig declares it once changed. */
-  public get topology(): GatewayTopology {
-    return this.settings.topology;
-  }
 
-  /** `externalTrafficPolicy` of the Service once changed (`undefined` for ClusterIP). */
-  public get externalTrafficPolicy(): ExternalTrafficPolicy | undefined {
-    return this.settings.externalTrafficPolicy;
-  }
 
-  /** Service type once changed. */
-  public get serviceType(): GatewayServiceType {
-    return this.settings.serviceType;
-  }
 
-  /** `loadBalancerSourceRanges` of the Service, when given. */
-  public get loadBalancerSourceRanges(): readonly IpBlock[] | undefined {
-    return this.settings.loadBalancerSourceRanges;
-  }
 
-  /** The hops in front of the gateway, when described. */
-  public get edge(): EdgeChain | undefined {
-    return this.settings.edge;
-  }
 
-  /** The AuthorizationPolicy field that sees the client at this gateway. */
-  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
-    return this.settings.clientIpField;
-  }
 
   /** @internal What the renderings need besides the settings. */
   public get _target(): InstalledGatewayTarget {

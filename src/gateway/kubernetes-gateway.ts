@@ -3,10 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type { GatewaySpec } from '../../imports/gateway.networking.k8s.io';
-import { EdgeChain } from '../edge/edge-chain';
-import { ExternalTrafficPolicy, GatewayServiceType } from '../gateway-service';
 import { GatewayTopology } from '../gateway-topology';
-import { IpBlock } from '../ip-block';
 import { ISTIO_FEATURES, IstioVersion, requireIstioFeature } from '../istio-version';
 import {
   failIfAny, labelMapProblems, listProblem, mustBe, Problem, requireObject, resourceName, show,
@@ -16,6 +13,7 @@ import { GatewayPort, IIngressGateway, PolicyTargetRef } from './gateway';
 import { GatewayListener } from './gateway-listener';
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
+import { SettingsBackedGateway } from './settings-gateway';
 import { guardObjectSizes } from '../private/object-size';
 
 /**
@@ -117,7 +115,7 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/gateway-api/
  * @see https://istio.io/latest/docs/setup/additional-setup/gateway/
  */
-export class KubernetesGateway extends Construct implements IIngressGateway {
+export class KubernetesGateway extends SettingsBackedGateway implements IIngressGateway {
   /** The label istiod selects the gateway pods with: `gateway.networking.k8s.io/gateway-name`. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
 
@@ -234,43 +232,12 @@ export class KubernetesGateway extends Construct implements IIngressGateway {
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 
-  /** The network in front of the gateway, as the pods' ProxyConfig declares it. */
-  public get topology(): GatewayTopology {
-    return this.settings.topology;
-  }
 
-  /** `externalTrafficPolicy` of the Service (`undefined` for ClusterIP). */
-  public get externalTrafficPolicy(): ExternalTrafficPolicy | undefined {
-    return this.settings.externalTrafficPolicy;
-  }
 
-  /** Service type. */
-  public get serviceType(): GatewayServiceType {
-    return this.settings.serviceType;
-  }
 
-  /** `loadBalancerSourceRanges` of the Service, when given. */
-  public get loadBalancerSourceRanges(): readonly IpBlock[] | undefined {
-    return this.settings.loadBalancerSourceRanges;
-  }
 
-  /** The number of gateway pods (the autoscaler's minimum, with one). */
-  public get replicas(): number {
-    return this.settings.replicas;
-  }
 
-  /** The hops in front of the gateway, when described. */
-  public get edge(): EdgeChain | undefined {
-    return this.settings.edge;
-  }
 
-  /**
-   * The AuthorizationPolicy field that sees the client at this gateway: `remoteIpBlocks` when the
-   * gateway reads the client from `X-Forwarded-For` or PROXY protocol, `ipBlocks` otherwise.
-   */
-  public get clientIpField(): 'ipBlocks' | 'remoteIpBlocks' {
-    return this.settings.clientIpField;
-  }
 
   /** The listener called `name`, if there is one. */
   public listener(name: string): GatewayListener | undefined {
