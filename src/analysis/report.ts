@@ -6,6 +6,7 @@
 import type { GatewaySettings } from '../edge/edge-chain';
 import { SourcePreservation } from '../edge/edge-hop';
 import { ClientIpReportParts, renderClientIpSections } from './client-ip-log';
+import { code, markdownText } from './markdown';
 import { renderTryIt, TryItOptions, tryItSteps } from './try-it';
 import {
   ExplainHopKind, ExplainLayer, ExplainLayerRole, ExplainPath, ExplainResult, ExplainRun,
@@ -301,18 +302,4 @@ const MERMAID_ENTITIES: Readonly<Record<string, string>> = { '#': '#35;', ';': '
 /** Text for a Mermaid label: one line, with entity codes for `#`, `;`, `<`, `>` and `%` (in one pass). */
 function mermaidText(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').replace(/[#;<>%]/g, (c) => MERMAID_ENTITIES[c]);
-}
-
-/** Plain text for Markdown prose and table cells: Markdown punctuation escaped, one line. */
-function markdownText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|]/g, '\\$&');
-}
-
-/** A code span that survives any content, with `|` escaped for tables. */
-function code(text: string): string {
-  const runs = text.match(/`+/g) ?? [];
-  const fence = '`'.repeat(Math.max(0, ...runs.map((run) => run.length)) + 1);
-  const body = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${body}${pad}${fence}`;
 }
