@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import {
   JsonValue, mergeProxyConfig, MergeResult, parseProxyConfig, PROXY_CONFIG_ANNOTATION, proxyConfigInterceptionMode, proxyConfigProblems, readProxyConfig,
 } from '../src/private/proxy-config';
-import { parseGoDuration } from '../src/private/proxy-config-decode';
+import { editDistance, parseGoDuration } from '../src/private/proxy-config-decode';
 
 /** The merged annotation text; fails the test with the problems otherwise. */
 function mergedText(result: MergeResult): string {
@@ -401,6 +401,39 @@ describe('properties', () => {
       const existing = `gatewayTopology: {numTrustedProxies: ${quoted ? `"${n}"` : n}}`;
       expect(mergeProxyConfig(existing, { gatewayTopology: { numTrustedProxies: m } }).ok).toBe(n === m);
     }), { numRuns: 500 });
+  });
+});
+
+describe('editDistance', () => {
+  /** The whole Levenshtein table, as the textbook fills it. */
+  const reference = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_r, i) => Array.from({ length: b.length + 1 }, (_c, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+    }
+    return d[a.length][b.length];
+  };
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 12 });
+
+  test('with a bound, is exact up to the bound and above it beyond, as the full table says', () => {
+    fc.assert(fc.property(text, text, fc.integer({ min: 0, max: 8 }), (a, b, max) => {
+      const full = reference(a, b);
+      const bounded = editDistance(a, b, max);
+      if (full <= max) {
+        expect(bounded).toBe(full);
+      } else {
+        expect(bounded).toBeGreaterThan(max);
+      }
+    }), { numRuns: 2000 });
+  });
+
+  test('without a bound, is exact for strings whose lengths differ by at most 8', () => {
+    fc.assert(fc.property(text, text, (a, b) => {
+      fc.pre(Math.abs(a.length - b.length) <= 8);
+      expect(editDistance(a, b)).toBe(reference(a, b));
+    }), { numRuns: 1000 });
   });
 });
 

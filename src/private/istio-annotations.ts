@@ -97,7 +97,7 @@ function nearest(key: string): string | undefined {
   const lower = key.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const name of REGISTRY.keys()) {
-    const distance = name.toLowerCase() === lower ? 0 : editDistance(lower, name.toLowerCase());
+    const distance = name.toLowerCase() === lower ? 0 : editDistance(lower, name.toLowerCase(), 3);
     if (distance <= 3 && (best === undefined || distance < best.distance)) {
       best = { name, distance };
     }

@@ -39,13 +39,10 @@ export function decodeMessage(value: JsonValue, type: MessageType, path: string,
   const claimed = new Set<string>();
   const oneofs = new Map<string, string>();
   const decoded = new Map<FieldSpec, JsonValue>();
-  for (const spec of type.fields) {
+  for (const spec of fieldsPresent(value, type)) {
     const names = spec.proto === spec.json ? [spec.proto] : [spec.proto, spec.json];
     const present = names.filter((name) => Object.prototype.hasOwnProperty.call(value, name));
     present.forEach((name) => claimed.add(name));
-    if (present.length === 0) {
-      continue;
-    }
     const values = present.map((name) => decodeField(value[name], spec, join(path, name), out));
     if (values.some((v) => v === undefined)) {
       continue;
@@ -90,6 +87,31 @@ export function decodeMessage(value: JsonValue, type: MessageType, path: string,
     }
   }
   return result;
+}
+
+const fieldIndexes = new WeakMap<MessageType, ReadonlyMap<string, number>>();
+
+/**
+ * The fields of `type` that `value` sets under either name, in declaration order (the order jsonpb
+ * sets them in), found from the value's keys rather than by trying every field of the type.
+ */
+function fieldsPresent(value: Record<string, JsonValue>, type: MessageType): FieldSpec[] {
+  let index = fieldIndexes.get(type);
+  if (index === undefined) {
+    const byName = new Map<string, number>();
+    type.fields.forEach((spec, i) => byName.set(spec.proto, i).set(spec.json, i));
+    index = byName;
+    fieldIndexes.set(type, index);
+  }
+  const positions = new Set<number>();
+  // Own names, as the hasOwnProperty test of each field reads them.
+  for (const key of Object.getOwnPropertyNames(value)) {
+    const position = index.get(key);
+    if (position !== undefined) {
+      positions.add(position);
+    }
+  }
+  return [...positions].sort((a, b) => a - b).map((i) => type.fields[i]);
 }
 
 /** What decoding found besides the value. */
@@ -383,26 +405,38 @@ function suggest(key: string, type: MessageType): string | undefined {
   }
   let best: { name: string; distance: number } | undefined;
   for (const f of type.fields) {
-    const distance = editDistance(lower, f.json.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(f.json.length / 5)) && (best === undefined || distance < best.distance)) {
+    const limit = Math.max(2, Math.floor(f.json.length / 5));
+    const distance = editDistance(lower, f.json.toLowerCase(), limit);
+    if (distance <= limit && (best === undefined || distance < best.distance)) {
       best = { name: f.json, distance };
     }
   }
   return best?.name;
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) {
-    return Math.abs(a.length - b.length);
+/**
+ * Levenshtein distance, for "did you mean" suggestions. With `max`, the exact distance when it is at
+ * most `max`, and otherwise some number above `max` (found without filling the whole table: a
+ * length difference above `max`, or a row whose smallest entry is above it, ends the search).
+ */
+export function editDistance(a: string, b: string, max: number = Infinity): number {
+  const lengthGap = Math.abs(a.length - b.length);
+  if (lengthGap > Math.min(max, 8)) {
+    return lengthGap;
   }
-  let previous = Array.from({ length: b.length + 1 }, (_v, i) => i);
+  let previous = new Uint32Array(b.length + 1).map((_v, i) => i);
+  let current = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, current[j]);
     }
-    previous = current;
+    if (rowMin > max) {
+      return rowMin;
+    }
+    [previous, current] = [current, previous];
   }
   return previous[b.length];
 }
