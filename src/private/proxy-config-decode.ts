@@ -414,6 +414,9 @@ function suggest(key: string, type: MessageType): string | undefined {
   return best?.name;
 }
 
+/** The two rows of editDistance's table, reused between calls (grown when a longer string comes). */
+let rows = [new Uint32Array(64), new Uint32Array(64)];
+
 /**
  * Levenshtein distance, for "did you mean" suggestions. With `max`, the exact distance when it is at
  * most `max`, and otherwise some number above `max` (found without filling the whole table: a
@@ -424,8 +427,13 @@ export function editDistance(a: string, b: string, max: number = Infinity): numb
   if (lengthGap > Math.min(max, 8)) {
     return lengthGap;
   }
-  let previous = new Uint32Array(b.length + 1).map((_v, i) => i);
-  let current = new Uint32Array(b.length + 1);
+  if (rows[0].length <= b.length) {
+    rows = [new Uint32Array(2 * b.length + 2), new Uint32Array(2 * b.length + 2)];
+  }
+  let [previous, current] = rows;
+  for (let j = 0; j <= b.length; j++) {
+    previous[j] = j;
+  }
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
     let rowMin = i;
