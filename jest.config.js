@@ -6,6 +6,9 @@ module.exports = {
   // Two workers on the two-core machine (jest's default would be one: cores - 1).
   maxWorkers: 2,
   // A passing toBe/toEqual skips building jest's whole matcher object (test/setup/fast-expect.ts).
+  // Example apps run once per jest run, shared by the test files that read them (test/run-example.ts).
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/setup/fast-expect.ts'],
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { EXAMPLE_RUNS_ENV } from './setup/global-setup';
 import { Manifest } from './util';
 
 /** The folder of the example apps. */
@@ -34,19 +35,96 @@ const runs = new Map<string, ExampleRun>();
 
 /**
  * Runs an example app as `cdk8s synth` would, into `outdir` (a fresh temporary folder, removed
- * afterwards, when not given). Without `outdir`, an example runs once per test file and later
- * calls get the same result; with one, it always runs.
+ * afterwards, when not given). Without `outdir`, an example runs once per jest run: the first
+ * test file to need it runs it and leaves the result in the run's shared folder
+ * (test/setup/global-setup.ts), later calls in any worker read it. With `outdir`, it always runs.
  */
 export function runExampleFiles(file: string, outdir?: string): ExampleRun {
-  const done = outdir === undefined ? runs.get(file) : undefined;
+  if (outdir !== undefined) {
+    return runExampleFilesNow(file, outdir);
+  }
+  const done = runs.get(file) ?? sharedRun(file);
   if (done !== undefined) {
+    runs.set(file, done);
     return done;
   }
-  const run = runExampleFilesNow(file, outdir);
-  if (outdir === undefined) {
-    runs.set(file, run);
-  }
+  // One worker runs it; another that needs it meanwhile waits for the result instead of running it too.
+  const claimed = claimRun(file);
+  const run = (claimed ? undefined : awaitSharedRun(file)) ?? runClaimed(file, claimed);
+  runs.set(file, run);
   return run;
+}
+
+/** Runs `file` here; when this worker claimed it, shares the result, or says it failed so nobody waits for it. */
+function runClaimed(file: string, claimed: boolean): ExampleRun {
+  try {
+    const run = runExampleFilesNow(file);
+    if (claimed) {
+      shareRun(file, run);
+    }
+    return run;
+  } catch (e) {
+    if (claimed) {
+      fs.writeFileSync(`${sharedRunFile(file)}.failed`, '');
+    }
+    throw e;
+  }
+}
+
+/** Whether this worker is the one to run `file` (or there is no shared folder): creates its lock file. */
+function claimRun(file: string): boolean {
+  const shared = sharedRunFile(file);
+  if (shared === undefined) {
+    return false;
+  }
+  try {
+    fs.closeSync(fs.openSync(`${shared}.lock`, 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The run another worker is making, once it is there; undefined after a minute (that worker's file failed: run it here). */
+function awaitSharedRun(file: string): ExampleRun | undefined {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 60_000; waited += 20) {
+    const run = sharedRun(file);
+    if (run !== undefined || fs.existsSync(`${sharedRunFile(file)}.failed`)) {
+      return run;
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+  return undefined;
+}
+
+/** Where this jest run shares example runs between workers (undefined when jest runs without global-setup.ts). */
+function sharedRunFile(file: string): string | undefined {
+  const dir = process.env[EXAMPLE_RUNS_ENV];
+  return dir === undefined ? undefined : path.join(dir, `${file}.json`);
+}
+
+function sharedRun(file: string): ExampleRun | undefined {
+  const shared = sharedRunFile(file);
+  return shared !== undefined && fs.existsSync(shared) ? JSON.parse(fs.readFileSync(shared, 'utf8')) as ExampleRun : undefined;
+}
+
+function shareRun(file: string, run: ExampleRun): void {
+  const shared = sharedRunFile(file);
+  if (shared !== undefined) {
+    // Written whole, then renamed: a worker reading at the same moment sees all of it or nothing.
+    const partial = `${shared}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify(run));
+    fs.renameSync(partial, shared);
+  }
+}
+
+/** Writes a run's files into `dir` as the example wrote them (subfolders included). */
+export function writeRunFiles(run: ExampleRun, dir: string): void {
+  for (const [name, text] of Object.entries(run.files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
 }
 
 function runExampleFilesNow(file: string, outdir?: string): ExampleRun {
