@@ -4,7 +4,12 @@
 // app template's tsconfig (CommonJS) and under nodenext, then `cdk8s synth` with the validation
 // plugin running from the installed package. The install uses the npm cache first
 // (--prefer-offline), and the CLI and compiler are this repository's own, so it stays quick.
+// Like tsc's incremental build, a second run reuses what did not change: the installed app is
+// kept in .cache/consumer-app/ under the sha256 of the packed tarball (and of the versions it is
+// installed with), so a changed byte in the package means a fresh install; the type-checks are
+// incremental (tsc compares each file's content); the synths always run. A fresh clone does all.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +17,8 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..');
 const TSC = require.resolve('typescript/bin/tsc');
 const CDK8S = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
+/** Where the installed consumer app is kept between runs (git-ignored). */
+const CONSUMER_CACHE = path.join(ROOT, '.cache', 'consumer-app');
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.ts')).sort();
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
 const pinned = (name: string): string => lock.packages[`node_modules/${name}`].version;
@@ -49,18 +56,28 @@ describe('the packed package in a fresh cdk8s app', () => {
     const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
     packed = info.files.map((f) => f.path).sort();
 
-    app = path.join(work, 'app');
-    fs.mkdirSync(path.join(app, 'examples'), { recursive: true });
-    writeJson(path.join(app, 'package.json'), {
-      name: 'consumer-app', version: '1.0.0', private: true, license: 'Apache-2.0',
-      dependencies: {
-        'cdk8s-istio-source-ip': `file:${path.join(work, info.filename)}`,
-        cdk8s: pinned('cdk8s'), 'cdk8s-plus-27': pinned('cdk8s-plus-27'), constructs: pinned('constructs'),
-      },
-    });
-    const install = run(app, 'npm', ['install', '--prefer-offline', '--omit=optional', '--no-package-lock', '--loglevel=error']);
-    if (install.status !== 0) {
-      throw new Error(`npm install in the consumer app failed:\n${install.output}`);
+    const tarball = fs.readFileSync(path.join(work, info.filename));
+    const dependencies = { cdk8s: pinned('cdk8s'), 'cdk8s-plus-27': pinned('cdk8s-plus-27'), constructs: pinned('constructs') };
+    const key = createHash('sha256').update(tarball).update(JSON.stringify({ dependencies, node: process.version })).digest('hex');
+    app = path.join(CONSUMER_CACHE, 'app');
+    const keyFile = path.join(CONSUMER_CACHE, 'key');
+    if (!fs.existsSync(keyFile) || fs.readFileSync(keyFile, 'utf8') !== key) {
+      fs.rmSync(CONSUMER_CACHE, { recursive: true, force: true });
+      fs.mkdirSync(path.join(app, 'examples'), { recursive: true });
+      fs.writeFileSync(path.join(CONSUMER_CACHE, info.filename), tarball);
+      writeJson(path.join(app, 'package.json'), {
+        name: 'consumer-app', version: '1.0.0', private: true, license: 'Apache-2.0',
+        dependencies: { 'cdk8s-istio-source-ip': `file:${path.join(CONSUMER_CACHE, info.filename)}`, ...dependencies },
+      });
+      const install = run(app, 'npm', ['install', '--prefer-offline', '--omit=optional', '--no-package-lock', '--loglevel=error']);
+      if (install.status !== 0) {
+        throw new Error(`npm install in the consumer app failed:\n${install.output}`);
+      }
+      fs.writeFileSync(keyFile, key);
+    }
+    // The examples as they are now (an example no longer in the repository is removed).
+    for (const file of fs.readdirSync(path.join(app, 'examples')).filter((f) => !EXAMPLES.includes(f))) {
+      fs.rmSync(path.join(app, 'examples', file));
     }
     for (const file of EXAMPLES) {
       fs.copyFileSync(path.join(ROOT, 'examples', file), path.join(app, 'examples', file));
@@ -76,6 +93,7 @@ describe('the packed package in a fresh cdk8s app', () => {
       '    class: CrdSchemaValidation',
       '',
     ].join('\n'));
+    fs.rmSync(path.join(app, 'dist'), { recursive: true, force: true });
   }, 240_000);
 
   afterAll(() => {
@@ -121,7 +139,8 @@ describe('the packed package in a fresh cdk8s app', () => {
     ['nodenext', { target: 'ES2022', lib: ['ES2022'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: true }],
   ])('the examples type-check under %s, without @types/node', (name, compilerOptions) => {
     const config = `tsconfig.${name.startsWith('nodenext') ? 'nodenext' : 'template'}.json`;
-    writeJson(path.join(app, config), { compilerOptions: { ...compilerOptions, types: [] }, include: ['examples/**/*.ts'] });
+    // Incremental: a second run re-checks only files whose content changed (the declarations change with the tarball, which reinstalls).
+    writeJson(path.join(app, config), { compilerOptions: { ...compilerOptions, types: [], incremental: true, tsBuildInfoFile: `${config}.tsbuildinfo` }, include: ['examples/**/*.ts'] });
     const tsc = run(app, process.execPath, [TSC, '-p', config]);
     expect(tsc.output).toBe('');
     expect(tsc.status).toBe(0);
