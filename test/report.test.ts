@@ -201,13 +201,18 @@ describe('the Mermaid diagrams', () => {
     expect(structuralErrors('sequenceDiagram\n    loop every minute\n')).toEqual(['    loop every minute']);
   });
 
+  // One Mermaid run (a child process: loading Mermaid takes a second) parses the report's diagrams and the broken one.
+  const BROKEN = 'sequenceDiagram\n    participant a as A\n    participant b as B\n    a->>b: x; y\n';
+  let parsed: string[] | undefined;
+  const parseAll = (): string[] => (parsed ??= mermaidErrors([...diagrams, BROKEN]));
+
   test('parse with Mermaid\'s own parser', () => {
-    expect(mermaidErrors(diagrams)).toEqual(diagrams.map(() => ''));
+    expect(parseAll().slice(0, diagrams.length)).toEqual(diagrams.map(() => ''));
   }, 60_000);
 
   test('fails Mermaid\'s parser on a raw semicolon in a label, so the parser check has teeth', () => {
-    const [error] = mermaidErrors(['sequenceDiagram\n    participant a as A\n    participant b as B\n    a->>b: x; y\n']);
-    expect(error).toMatch(/Parse error/);
+    expect(parseAll()).toHaveLength(diagrams.length + 1);
+    expect(parseAll()[diagrams.length]).toMatch(/Parse error/);
   }, 60_000);
 });
 
