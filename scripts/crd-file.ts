@@ -5,6 +5,9 @@ import * as path from 'node:path';
 /** The Istio CRD file used when none is given. */
 export const DEFAULT_CRDS = '../shared/istio/crd-all.gen-1.30.3.yaml';
 
+/** The Istio 1.20.8 CRD file (schemas only, for apps that target Istio 1.20 or 1.21) used when none is given. */
+export const DEFAULT_ISTIO_1_20_CRDS = '../shared/istio/crd-all.gen-1.20.8.yaml';
+
 /** The Gateway API CRD file (standard channel) used when none is given. */
 export const DEFAULT_GATEWAY_API_CRDS = '../shared/gateway-api/standard-crds-v1.5.1.yaml';
 
@@ -24,21 +27,38 @@ export interface CrdSet {
   readonly url: string;
   /** The upstream release page. */
   readonly release: string;
+  /**
+   * Whether `npm run import` generates `imports/` types from it. One file per API group may:
+   * the constructs write from the newest Istio's types; older sets only feed the validation.
+   */
+  readonly importTypes: boolean;
 }
 
-/** Every CRD set this repository imports: Istio's, then the Gateway API's. */
+/**
+ * Every CRD set this repository reads: Istio 1.30.3's and the Gateway API's (types and schemas),
+ * then Istio 1.20.8's (schemas only). Each `argIndex` is its position in `npm run schemas -- …`.
+ */
 export const CRD_SETS: readonly CrdSet[] = [
   {
     name: 'Istio 1.30.3', argIndex: 2, envVar: 'ISTIO_CRDS', defaultFile: DEFAULT_CRDS,
     schemaFile: path.join('src', 'validation', 'schemas', 'istio-1.30.3.json'),
     url: 'https://raw.githubusercontent.com/istio/istio/1.30.3/manifests/charts/base/files/crd-all.gen.yaml',
     release: 'https://github.com/istio/istio/releases/tag/1.30.3',
+    importTypes: true,
   },
   {
     name: 'Gateway API v1.5.1', argIndex: 3, envVar: 'GATEWAY_API_CRDS', defaultFile: DEFAULT_GATEWAY_API_CRDS,
     schemaFile: path.join('src', 'validation', 'schemas', 'gateway-api-v1.5.1.json'),
     url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
     release: 'https://github.com/kubernetes-sigs/gateway-api/releases/tag/v1.5.1',
+    importTypes: true,
+  },
+  {
+    name: 'Istio 1.20.8', argIndex: 4, envVar: 'ISTIO_1_20_CRDS', defaultFile: DEFAULT_ISTIO_1_20_CRDS,
+    schemaFile: path.join('src', 'validation', 'schemas', 'istio-1.20.8.json'),
+    url: 'https://raw.githubusercontent.com/istio/istio/1.20.8/manifests/charts/base/crds/crd-all.gen.yaml',
+    release: 'https://github.com/istio/istio/releases/tag/1.20.8',
+    importTypes: false,
   },
 ];
 
@@ -51,7 +71,7 @@ export function crdFileOf(set: CrdSet, tool: string): string {
   const crdFile = path.resolve(process.argv[set.argIndex] ?? process.env[set.envVar] ?? set.defaultFile);
   if (!fs.existsSync(crdFile)) {
     process.stderr.write(`${tool}: ${set.name} CRD file ${crdFile} does not exist. Fix: download it from ${set.url} `
-      + `(release: ${set.release}), then pass its path (npm run ${tool} -- <istio-file> <gateway-api-file>) or set ${set.envVar}=<file>\n`);
+      + `(release: ${set.release}), then pass its path (npm run ${tool} -- <istio-1.30-file> <gateway-api-file> <istio-1.20-file>) or set ${set.envVar}=<file>\n`);
     process.exit(1);
   }
   return crdFile;

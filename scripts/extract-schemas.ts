@@ -1,11 +1,13 @@
 /**
- * Extracts the CRDs' `openAPIV3Schema`s: Istio's into `src/validation/schemas/istio-1.30.3.json`,
- * the Gateway API's into `src/validation/schemas/gateway-api-v1.5.1.json` (see `CRD_SETS`).
+ * Extracts the CRDs' `openAPIV3Schema`s: Istio 1.30.3's into `src/validation/schemas/istio-1.30.3.json`,
+ * the Gateway API's into `src/validation/schemas/gateway-api-v1.5.1.json`, Istio 1.20.8's into
+ * `src/validation/schemas/istio-1.20.8.json` (see `CRD_SETS`).
  *
- * Usage: `tsx scripts/extract-schemas.ts [<istio-file> [<gateway-api-file>]]`, or `ISTIO_CRDS=<file>`
- * and `GATEWAY_API_CRDS=<file>`; `npm run import` calls it with the same files it imports, so the
- * schemas and the generated types always come from one pinned CRD file each. Defaults:
- * `../shared/istio/crd-all.gen-1.30.3.yaml` and `../shared/gateway-api/standard-crds-v1.5.1.yaml`.
+ * Usage: `tsx scripts/extract-schemas.ts [<istio-file> [<gateway-api-file> [<istio-1.20-file>]]]`, or
+ * `ISTIO_CRDS=<file>`, `GATEWAY_API_CRDS=<file>` and `ISTIO_1_20_CRDS=<file>`; `npm run import` calls it
+ * with the same files it imports, so the schemas and the generated types always come from one
+ * pinned CRD file each. Defaults: `../shared/istio/crd-all.gen-1.30.3.yaml`,
+ * `../shared/gateway-api/standard-crds-v1.5.1.yaml` and `../shared/istio/crd-all.gen-1.20.8.yaml`.
  *
  * The JSON is committed and shipped with the package: schema validation (the plugin and
  * `validateManifests`) then needs nothing outside it. Descriptions are stripped and keys sorted,

@@ -12,11 +12,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SourceIpValidationError } from '../errors';
+import { IstioVersion } from '../istio-version';
 import { show } from '../private/problems';
 import { CelVerdictCache } from './cel-cache';
 import { celValueText, toCel } from './cel-value';
 import { ajvOptions, closeSchema } from './close-schema';
-import { allSchemaSets, childSchema, CrdSchemaSet, isSchemaSet, loadSchemaSet, PRECOMPILED_DIR, SchemaNode } from './schema-sets';
+import { allSchemaSets, childSchema, CrdSchemaSet, isSchemaSet, loadSchemaSet, PRECOMPILED_DIR, SCHEMA_SET_SOURCES, SchemaNode, schemaSetsFor } from './schema-sets';
 
 /** One way an object breaks its CRD. */
 export interface SchemaViolation {
@@ -35,10 +36,21 @@ export interface SchemaViolation {
 /** Options of a `CrdSchemaValidator` and of `validateManifests`. */
 export interface CrdSchemaValidatorOptions {
   /**
-   * The schema sets to check against. Objects of a `group/version/Kind` that no set defines are
-   * left alone; two sets that define the same kind cannot be used together.
+   * The target Istio version of the objects: picks the schema sets (`schemaSetsFor`), e.g. Istio
+   * 1.20.8's and the Gateway API's for 1.20. Give this or `schemaSets`, not both.
    *
-   * @default [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1]
+   * @default - `schemaSets`, else Istio 1.30's sets
+   */
+  readonly istioVersion?: IstioVersion;
+
+  /**
+   * The schema sets to check against, instead of the ones `istioVersion` picks. Objects of a
+   * `group/version/Kind` no set defines (Deployments, Services, experimental Gateway API routes, …)
+   * are left alone, except in an Istio API group: an Istio set holds every CRD of its release, so
+   * there a version or kind it does not serve is a violation (the API server has no such resource).
+   * Two sets that define the same kind cannot be used together.
+   *
+   * @default schemaSetsFor(istioVersion ?? IstioVersion.DEFAULT): [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1]
    */
   readonly schemaSets?: readonly CrdSchemaSet[];
 
@@ -67,16 +79,24 @@ interface PrecompiledIndex {
 type AjvInstance = import('ajv').default;
 
 /**
+ * Every schema loaded or compiled in this process, by set and `group/version/Kind`: a validator's
+ * schemas depend only on its set, so validators of the same sets (each synth's plugin, each test)
+ * share them.
+ */
+const COMPILED = new Map<string, ValidateFunction>();
+
+/**
  * Checks objects of every kind the chosen CRD schema sets define; other objects are left alone.
  *
- * Each schema is loaded (or compiled) once per `group/version/Kind`, on first use.
+ * Each schema is loaded (or compiled) once per set and `group/version/Kind` in a process, on first use.
  */
 export class CrdSchemaValidator {
   /** The upstream CRD files the schemas were extracted from, e.g. `crd-all.gen-1.30.3.yaml`. */
   public readonly sources: readonly string[];
 
   private readonly kindMap = new Map<string, KindEntry>();
-  private readonly compiled = new Map<string, ValidateFunction>();
+  /** API group of a `wholeGroups` set → the `group/version/Kind` keys it defines there, and its file. */
+  private readonly groups = new Map<string, { readonly source: string; readonly kinds: string[] }>();
   private readonly precompiled = new Map<CrdSchemaSet, PrecompiledIndex | null>();
   private readonly celCache: CelVerdictCache | undefined;
   private ajv: AjvInstance | undefined;
@@ -91,7 +111,17 @@ export class CrdSchemaValidator {
         `'celCacheDir' must be a folder path, got ${show(options.celCacheDir)}. Fix: pass a path, or leave it out to evaluate every rule`,
       ]);
     }
-    const sets = options.schemaSets ?? [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1];
+    if (options.istioVersion !== undefined && !(options.istioVersion instanceof IstioVersion)) {
+      throw new SourceIpValidationError('CrdSchemaValidator', [
+        `'istioVersion' must be an IstioVersion, got ${show(options.istioVersion)}. Fix: pass e.g. IstioVersion.of("1.20"), or leave it out for 1.30`,
+      ]);
+    }
+    if (options.istioVersion !== undefined && options.schemaSets !== undefined) {
+      throw new SourceIpValidationError('CrdSchemaValidator', [
+        `'istioVersion' (${options.istioVersion.toString()}) and 'schemaSets' (${show(options.schemaSets)}) both pick the schema sets. Fix: pass only one of them`,
+      ]);
+    }
+    const sets = options.schemaSets ?? schemaSetsFor(options.istioVersion ?? IstioVersion.DEFAULT);
     if (!Array.isArray(sets) || sets.length === 0 || !Array.from(sets).every(isSchemaSet)) { // Array.from: holes are not skipped
       throw new SourceIpValidationError('CrdSchemaValidator', [
         `'schemaSets' must be a non-empty list of ${allSchemaSets().map((s) => JSON.stringify(s)).join(', ')}, got ${show(sets)}. `
@@ -99,7 +129,7 @@ export class CrdSchemaValidator {
       ]);
     }
     const sources: string[] = [];
-    for (const set of sets) {
+    for (const set of sets as readonly CrdSchemaSet[]) {
       const data = loadSchemaSet(set);
       sources.push(data.source);
       for (const [kind, schema] of Object.entries(data.schemas)) {
@@ -110,6 +140,11 @@ export class CrdSchemaValidator {
           ]);
         }
         this.kindMap.set(kind, { set, schema });
+        if (SCHEMA_SET_SOURCES[set].wholeGroups) {
+          const group = this.groups.get(groupOf(kind)) ?? { source: data.source, kinds: [] };
+          group.kinds.push(kind);
+          this.groups.set(groupOf(kind), group);
+        }
       }
     }
     this.sources = sources;
@@ -121,9 +156,13 @@ export class CrdSchemaValidator {
     return [...this.kindMap.keys()].sort();
   }
 
-  /** Whether `obj` is of a kind one of the schema sets defines. */
+  /**
+   * Whether `obj` is checked: of a kind the schema sets define, or of an Istio API group in a
+   * version or kind the Istio set does not serve (a violation).
+   */
   public handles(obj: unknown): boolean {
-    return this.entryOf(obj) !== undefined;
+    const key = keyOf(obj);
+    return key !== undefined && (this.kindMap.has(key) || this.groups.has(groupOf(key)));
   }
 
   /** Every violation of every object of a known kind, in object order. */
@@ -136,8 +175,15 @@ export class CrdSchemaValidator {
     const violations: SchemaViolation[] = [];
     for (const obj of objects) {
       const key = keyOf(obj);
-      const entry = key === undefined ? undefined : this.kindMap.get(key);
+      const entry = this.entryOf(obj);
       if (key === undefined || entry === undefined) {
+        const unserved = key === undefined ? undefined : unservedMessage(key, this.groups);
+        if (unserved !== undefined) {
+          const { kind, metadata } = obj as { kind: string; metadata?: { name?: unknown; namespace?: unknown } };
+          const name = String(metadata?.name ?? '');
+          const label = `${kind}/${metadata?.namespace === undefined ? '' : `${String(metadata.namespace)}/`}${name}`;
+          violations.push({ object: label, name, path: '/apiVersion', message: unserved, rule: 'CRD served versions' });
+        }
         continue;
       }
       // The API server applies the schema's defaults before it validates (CEL rules read them).
@@ -166,10 +212,11 @@ export class CrdSchemaValidator {
   }
 
   private validatorOf(key: string, entry: KindEntry): ValidateFunction {
-    let check = this.compiled.get(key);
+    const cacheKey = `${entry.set}\0${key}`;
+    let check = COMPILED.get(cacheKey);
     if (check === undefined) {
       check = this.loadPrecompiled(key, entry.set) ?? this.ajvInstance().compile(closeSchema(entry.schema, true) as object);
-      this.compiled.set(key, check);
+      COMPILED.set(cacheKey, check);
     }
     return check;
   }
@@ -282,6 +329,29 @@ export function withDefaults(schema: SchemaNode | undefined, value: unknown): un
     out[key] = withDefaults(childSchema(schema, key), child);
   }
   return out;
+}
+
+/**
+ * Why an object of `key` (a key no set defines) has no resource to go to, when its API group is one
+ * in `groups`; undefined for other groups. Worded as kubectl reports it.
+ */
+function unservedMessage(key: string, groups: ReadonlyMap<string, { readonly source: string; readonly kinds: readonly string[] }>): string | undefined {
+  const group = groups.get(groupOf(key));
+  if (group === undefined) {
+    return undefined;
+  }
+  const kind = key.slice(key.lastIndexOf('/') + 1);
+  const apiVersion = key.slice(0, key.lastIndexOf('/'));
+  const served = group.kinds.filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, k.lastIndexOf('/'))).sort();
+  return `no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)} in ${group.source}: `
+    + (served.length > 0 ? `it serves ${kind} as ${served.join(', ')}` : `it has no ${kind} in ${groupOf(key)}`)
+    + '. Fix: target the Istio version the cluster runs (IstioVersion), or validate for the version this output was written for';
+}
+
+/** `networking.istio.io` of `networking.istio.io/v1/Gateway` (empty for the core group, `v1/Service`). */
+function groupOf(key: string): string {
+  const parts = key.split('/');
+  return parts.length === 3 ? parts[0] : '';
 }
 
 function keyOf(obj: unknown): string | undefined {

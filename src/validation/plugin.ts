@@ -11,23 +11,46 @@
  *     version: 0.0.0          # any exact version; the CLI requires one, even for a path
  *     class: CrdSchemaValidation
  *     properties:                     # optional
- *       schemaSets: [istio-1.30.3, gateway-api-v1.5.1]
+ *       istioVersion: "1.20"         # the target Istio: its schema sets (quote it: 1.20 is a YAML number)
  *       celCacheDir: false           # evaluate every CEL rule on every synth
  * ```
+ *
+ * Which schema sets it checks against, first match wins:
+ * 1. `schemaSets` or `istioVersion` in `properties` (not both): what the app's `cdk8s.yaml` says;
+ * 2. the environment variable `ISTIO_VERSION`, which the cdk8s CLI passes on to the app it runs, so
+ *    `ISTIO_VERSION=1.20 cdk8s synth` targets 1.20 in an app that honours it (as this package's
+ *    default app does) and validates for 1.20 in one setting;
+ * 3. Istio 1.30's sets.
+ * The synthesized YAML does not say which Istio it was written for (a `v1beta1` object is valid on
+ * both), so the plugin does not guess from it: an app that sets its target in code
+ * (`IstioVersion.of('1.20').applyTo(app)`) sets the same `istioVersion` here.
  *
  * The CLI loads this file with `require()` into its own process; the module itself loads nothing
  * heavy until `validate` runs.
  */
 import * as path from 'node:path';
+import { SourceIpValidationError } from '../errors';
+import { IstioVersion } from '../istio-version';
+import { mustBe, show } from '../private/problems';
 import { CrdSchemaValidator } from './crd-schema-validator';
 import { CrdSchemaSet } from './schema-sets';
 
 /** `properties` of the plugin's `cdk8s.yaml` entry. */
 export interface CrdSchemaValidationProperties {
   /**
-   * The schema sets to check against, by value (e.g. `istio-1.30.3`).
+   * The app's target Istio version (`1.20` to `1.30`, as text): checks against the schema sets
+   * for it (Istio 1.20.8's for 1.20 and 1.21, Istio 1.30.3's from 1.22; the Gateway API's always).
+   * Give this or `schemaSets`, not both.
    *
-   * @default ['istio-1.30.3', 'gateway-api-v1.5.1']
+   * @default - the environment variable `ISTIO_VERSION`, else 1.30
+   */
+  readonly istioVersion?: string;
+
+  /**
+   * The schema sets to check against, by value (e.g. `istio-1.30.3`), instead of the ones for the
+   * target version.
+   *
+   * @default - the sets for `istioVersion`
    */
   readonly schemaSets?: readonly string[];
 
@@ -62,9 +85,19 @@ const FIX = 'Fix the construct props (or the raw object) so the object satisfies
 export class CrdSchemaValidation {
   private readonly validator: CrdSchemaValidator;
 
+  /** How the schema sets were picked, for the log line: e.g. `Istio 1.20 (ISTIO_VERSION)`. */
+  private readonly target: string;
+
   constructor(properties: CrdSchemaValidationProperties = {}) {
+    if (properties === null || typeof properties !== 'object') {
+      throw new SourceIpValidationError('CrdSchemaValidation', [mustBe('properties', 'a map (the plugin\'s cdk8s.yaml properties)', properties,
+        'write properties: { istioVersion: "1.20" }, or leave properties out')]);
+    }
     const celCacheDir = properties.celCacheDir ?? path.join('node_modules', '.cache', 'cdk8s-istio-source-ip');
+    const { istioVersion, target } = targetOf(properties, process.env.ISTIO_VERSION);
+    this.target = target;
     this.validator = new CrdSchemaValidator({
+      istioVersion,
       schemaSets: properties.schemaSets as CrdSchemaSet[] | undefined,
       celCacheDir: celCacheDir === false ? undefined : path.resolve(celCacheDir),
     });
@@ -92,7 +125,36 @@ export class CrdSchemaValidation {
       context.report.addViolation({ ruleName: rule, recommendation, fix: FIX, violatingResources: resources });
     }
     const source = this.validator.sources.join(' + ');
-    context.logger.log(`checked ${checked} objects against ${source}`);
+    context.logger.log(`checked ${checked} objects against ${source} (${this.target})`);
     context.report.submit(byRule.size === 0 ? 'success' : 'failure', { checkedObjects: String(checked), source });
+  }
+}
+
+/**
+ * The target version the plugin validates for (undefined: `schemaSets` picks the sets), and how it
+ * was picked: the `istioVersion` property, else `schemaSets`, else `env` (`ISTIO_VERSION`), else 1.30.
+ */
+function targetOf(properties: CrdSchemaValidationProperties, env: string | undefined): { istioVersion?: IstioVersion; target: string } {
+  if (properties.istioVersion !== undefined) {
+    const istioVersion = versionOf(properties.istioVersion, "'istioVersion' (cdk8s.yaml properties)");
+    return { istioVersion, target: `Istio ${istioVersion.toString()} (istioVersion property)` };
+  }
+  if (properties.schemaSets !== undefined) {
+    return { target: 'schemaSets property' };
+  }
+  if (env !== undefined) {
+    const istioVersion = versionOf(env, 'the environment variable ISTIO_VERSION');
+    return { istioVersion, target: `Istio ${istioVersion.toString()} (ISTIO_VERSION)` };
+  }
+  return { istioVersion: IstioVersion.DEFAULT, target: `Istio ${IstioVersion.DEFAULT.toString()} (default)` };
+}
+
+/** `text` as a version, or our error naming where it came from. */
+function versionOf(text: unknown, where: string): IstioVersion {
+  try {
+    return IstioVersion.of(text as string);
+  } catch {
+    throw new SourceIpValidationError('CrdSchemaValidation', [`${where} must be an Istio version from 1.20 to 1.30 as text, got ${show(text)}. `
+      + 'Fix: write e.g. "1.20" (quoted in YAML: 1.20 unquoted is the number 1.2), or leave it out for 1.30']);
   }
 }

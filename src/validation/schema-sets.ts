@@ -11,26 +11,85 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SourceIpValidationError } from '../errors';
+import { IstioVersion } from '../istio-version';
+import { mustBe } from '../private/problems';
 
 /** A set of CRD schemas to validate against. */
 export enum CrdSchemaSet {
+  /**
+   * Every CRD of Istio 1.20.8 (`crd-all.gen-1.20.8.yaml`): `networking.istio.io` `v1alpha3`/`v1beta1`
+   * (no `v1`), `security.istio.io` `v1`/`v1beta1`, `telemetry.istio.io` `v1alpha1`, `extensions.istio.io` `v1alpha1`.
+   */
+  ISTIO_1_20_8 = 'istio-1.20.8',
   /** Every CRD of Istio 1.30.3 (`crd-all.gen-1.30.3.yaml`): networking, security, telemetry and extensions. */
   ISTIO_1_30_3 = 'istio-1.30.3',
   /** The Gateway API v1.5.1 standard channel (`standard-crds-v1.5.1.yaml`): Gateway, HTTPRoute, GRPCRoute, GatewayClass, ReferenceGrant. */
   GATEWAY_API_V1_5_1 = 'gateway-api-v1.5.1',
 }
 
+/** Where a set comes from, and whether it holds every kind of its API groups. */
+export interface SchemaSetSource {
+  /** The upstream file name. */
+  readonly file: string;
+  /** Where to download it. */
+  readonly url: string;
+  /**
+   * Whether the file holds every CRD its API groups can have on a cluster of that release, so that
+   * an object of one of those groups in a version or kind the file lacks has nowhere to go (the
+   * validator reports it). True for Istio's `crd-all.gen.yaml`; false for the Gateway API's standard
+   * channel, to which the experimental channel adds kinds (TCPRoute, TLSRoute, …) a cluster may have.
+   */
+  readonly wholeGroups: boolean;
+}
+
 /** The upstream file each set is extracted from, where to get it, and what it covers. */
-export const SCHEMA_SET_SOURCES: Readonly<Record<CrdSchemaSet, { readonly file: string; readonly url: string }>> = {
+export const SCHEMA_SET_SOURCES: Readonly<Record<CrdSchemaSet, SchemaSetSource>> = {
+  [CrdSchemaSet.ISTIO_1_20_8]: {
+    file: 'crd-all.gen-1.20.8.yaml',
+    // Before the chart moved its CRDs to files/, they sat in crds/ (also in the release archive at that path).
+    url: 'https://raw.githubusercontent.com/istio/istio/1.20.8/manifests/charts/base/crds/crd-all.gen.yaml',
+    wholeGroups: true,
+  },
   [CrdSchemaSet.ISTIO_1_30_3]: {
     file: 'crd-all.gen-1.30.3.yaml',
     url: 'https://raw.githubusercontent.com/istio/istio/1.30.3/manifests/charts/base/files/crd-all.gen.yaml',
+    wholeGroups: true,
   },
   [CrdSchemaSet.GATEWAY_API_V1_5_1]: {
     file: 'standard-crds-v1.5.1.yaml',
     url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
+    wholeGroups: false,
   },
 };
+
+/** The Istio set that validates each target minor version from 1.22 on (see `schemaSetsFor`). */
+const NEWEST_ISTIO_SET = CrdSchemaSet.ISTIO_1_30_3;
+
+/** The Istio set of targets before `networking.istio.io/v1` (Istio 1.22). */
+const PRE_V1_ISTIO_SET = CrdSchemaSet.ISTIO_1_20_8;
+
+/**
+ * The schema sets that validate output for the target Istio `version`: its Istio set, and the
+ * Gateway API set (always).
+ *
+ * Only two Istio releases are pinned, so each target gets the pinned set with the same served API
+ * versions as its own CRDs:
+ *
+ * - 1.20 and 1.21: Istio 1.20.8. Neither serves `networking.istio.io/v1` (it came with 1.22), so
+ *   `v1` output is refused, as their API servers would refuse it. A field added in 1.21 is refused too
+ *   (stricter than a 1.21 cluster; the library writes none).
+ * - 1.22 to 1.30: Istio 1.30.3, exact for 1.30. For 1.22 to 1.29 it accepts fields newer than the
+ *   target; the library's version gates (`ISTIO_FEATURES`) keep those out of what it writes.
+ *
+ * @throws SourceIpValidationError when `version` is not an `IstioVersion`
+ */
+export function schemaSetsFor(version: IstioVersion): CrdSchemaSet[] {
+  if (!(version instanceof IstioVersion)) {
+    throw new SourceIpValidationError('schemaSetsFor', [mustBe('version', 'an IstioVersion', version, 'pass e.g. IstioVersion.of("1.20")')]);
+  }
+  return [version.isAtLeast(IstioVersion.V1_22) ? NEWEST_ISTIO_SET : PRE_V1_ISTIO_SET, CrdSchemaSet.GATEWAY_API_V1_5_1];
+}
 
 /** A structural schema node (only the keywords the validator reads are typed). */
 export interface SchemaNode {

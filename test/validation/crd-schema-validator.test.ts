@@ -5,6 +5,7 @@ import {
   HashAlgorithm, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, LoadBalancer, PolicyTarget, SimpleLb, SourceIpValidationError,
 } from '../../src';
 import { SeedScenario } from '../../src/seed';
+import { IstioVersion, networkingApiVersion } from '../../src/istio-version';
 import { CrdSchemaSet, CrdSchemaValidator, validateManifests } from '../../src/validation';
 import { closeSchema } from '../../src/validation/close-schema';
 import { exampleFiles, runExample } from '../run-example';
@@ -62,10 +63,21 @@ describe('CrdSchemaValidator', () => {
     expect(validator.kinds.filter((k) => k.includes('.istio.io/'))).toHaveLength(33);
   });
 
-  test('leaves Kubernetes kinds and unknown versions alone', () => {
+  test('leaves kinds of API groups the CRDs do not define alone', () => {
     expect(validator.handles({ apiVersion: 'apps/v1', kind: 'Deployment' })).toBe(false);
-    expect(validator.handles({ apiVersion: 'security.istio.io/v2', kind: 'AuthorizationPolicy' })).toBe(false);
+    expect(validator.handles({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator' })).toBe(false);
     expect(violationsOf([{ apiVersion: 'v1', kind: 'Service', spec: { bogus: true } }])).toEqual([]);
+  });
+
+  test('fails on a version or kind of a known API group that the CRDs do not serve, as the API server would', () => {
+    const v2 = { apiVersion: 'security.istio.io/v2', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'ns' } };
+    const plural = { apiVersion: 'networking.istio.io/v1', kind: 'Gateways', metadata: { name: 'g' } };
+    expect(validator.handles(v2)).toBe(true);
+    expect(violationsOf([v2, plural]).map((v) => `${v.object} ${v.path} [${v.rule}]: ${v.message.replace(/\. Fix: .*/, '')}`)).toEqual([
+      'AuthorizationPolicy/ns/p /apiVersion [CRD served versions]: no matches for kind "AuthorizationPolicy" in version "security.istio.io/v2" in crd-all.gen-1.30.3.yaml: '
+      + 'it serves AuthorizationPolicy as security.istio.io/v1, security.istio.io/v1beta1',
+      'Gateways/g /apiVersion [CRD served versions]: no matches for kind "Gateways" in version "networking.istio.io/v1" in crd-all.gen-1.30.3.yaml: it has no Gateways in networking.istio.io',
+    ]);
   });
 
   test('the seed scenario validates with zero violations', () => {
@@ -208,12 +220,78 @@ describe('CrdSchemaValidator', () => {
 
   test('fails with our error, naming the allowed sets, on an unknown schema set (plain JavaScript)', () => {
     expect(() => new CrdSchemaValidator({ schemaSets: ['istio-1.19'] as unknown as CrdSchemaSet[] }))
-      .toThrow(/CrdSchemaValidator: 'schemaSets' must be a non-empty list of "istio-1\.30\.3", "gateway-api-v1\.5\.1", got \["istio-1\.19"\]\. Fix: pass CrdSchemaSet members/);
+      .toThrow(/CrdSchemaValidator: 'schemaSets' must be a non-empty list of "istio-1\.20\.8", "istio-1\.30\.3", "gateway-api-v1\.5\.1", got \["istio-1\.19"\]\. Fix: pass CrdSchemaSet members/);
     expect(() => new CrdSchemaValidator({ schemaSets: [] })).toThrow(SourceIpValidationError);
   });
 
   test('validateManifests checks a list, and fails with our error on anything else', () => {
     expect(validateManifests([policy({ action: 'ALLOWW' })]).map((v) => v.message)).toEqual(['must be one of "ALLOW", "DENY", "AUDIT", "CUSTOM"']);
     expect(() => validateManifests({} as unknown as unknown[])).toThrow(/'objects' must be a list of Kubernetes objects, got object\. Fix: pass an array/);
+  });
+});
+
+describe('the target Istio version picks the schema sets', () => {
+  /** The default app (src/main.ts) as `ISTIO_VERSION=<version> npm run synth` builds it. */
+  const defaultApp = (version: string): Manifest[] => {
+    const app = new App();
+    IstioVersion.of(version).applyTo(app);
+    return Testing.synth(new SeedScenario(app, 'source-ip'));
+  };
+  const for120 = new CrdSchemaValidator({ istioVersion: IstioVersion.V1_20 });
+  const for130 = new CrdSchemaValidator({ istioVersion: IstioVersion.V1_30 });
+
+  test('every target gets a set that serves the networking API version the library writes for it, and v1 only from 1.22', () => {
+    for (let minor = 20; minor <= 30; minor++) {
+      const version = IstioVersion.of(`1.${minor}`);
+      const app = new App();
+      version.applyTo(app);
+      const v = new CrdSchemaValidator({ istioVersion: version });
+      expect([minor, v.sources]).toEqual([minor, [minor < 22 ? 'crd-all.gen-1.20.8.yaml' : 'crd-all.gen-1.30.3.yaml', 'standard-crds-v1.5.1.yaml']]);
+      expect([minor, v.kinds]).toEqual([minor, expect.arrayContaining([`${networkingApiVersion(app)}/Gateway`, `${networkingApiVersion(app)}/DestinationRule`])]);
+      expect([minor, v.kinds.includes('networking.istio.io/v1/Gateway')]).toEqual([minor, minor >= 22]);
+    }
+  });
+
+  test.each(['1.20', '1.21'])('the default app for ISTIO_VERSION=%s validates with zero violations against the Istio 1.20.8 CRDs', (version) => {
+    const objects = defaultApp(version);
+    expect(for120.sources).toEqual(['crd-all.gen-1.20.8.yaml', 'standard-crds-v1.5.1.yaml']);
+    expect(objects.filter((o) => for120.handles(o)).map((o) => `${o.apiVersion as string}/${o.kind as string}`).sort()).toEqual([
+      'networking.istio.io/v1beta1/DestinationRule', 'networking.istio.io/v1beta1/Gateway', 'networking.istio.io/v1beta1/VirtualService',
+      'security.istio.io/v1/AuthorizationPolicy', 'telemetry.istio.io/v1alpha1/Telemetry', 'telemetry.istio.io/v1alpha1/Telemetry',
+    ]);
+    expect(formatViolations(for120.validate(objects))).toEqual([]);
+  });
+
+  test('the default app for ISTIO_VERSION=1.30 validates with zero violations against the Istio 1.30.3 CRDs', () => {
+    const objects = defaultApp('1.30');
+    expect(for130.sources).toEqual(['crd-all.gen-1.30.3.yaml', 'standard-crds-v1.5.1.yaml']);
+    expect(objects.filter((o) => for130.handles(o))).toHaveLength(7);
+    expect(formatViolations(for130.validate(objects))).toEqual([]);
+  });
+
+  test('fails on the 1.30 output against the Istio 1.20.8 CRDs, naming each apiVersion and kind 1.20 does not serve', () => {
+    const served = (kind: string, versions: string) => `no matches for kind "${kind}" in version "${kind === 'Telemetry' ? 'telemetry' : 'networking'}.istio.io/v1" `
+      + `in crd-all.gen-1.20.8.yaml: it serves ${kind} as ${versions}. Fix: target the Istio version the cluster runs (IstioVersion), or validate for the version this output was written for`;
+    const networking = 'networking.istio.io/v1alpha3, networking.istio.io/v1beta1';
+    expect(formatViolations(for120.validate(defaultApp('1.30')))).toEqual([
+      `Gateway/demo/echo /apiVersion: ${served('Gateway', networking)}`,
+      `VirtualService/demo/echo /apiVersion: ${served('VirtualService', networking)}`,
+      `DestinationRule/demo/echo-server /apiVersion: ${served('DestinationRule', networking)}`,
+      `Telemetry/istio-ingress/client-ip-log /apiVersion: ${served('Telemetry', 'telemetry.istio.io/v1alpha1')}`,
+      `Telemetry/demo/source-ip-client-ip-log-workload0 /apiVersion: ${served('Telemetry', 'telemetry.istio.io/v1alpha1')}`,
+    ]);
+  });
+
+  test('validateManifests takes the target version too', () => {
+    const v1 = rule({ host: 'echo' });
+    expect(validateManifests([v1], { istioVersion: IstioVersion.V1_20 }).map((v) => v.rule)).toEqual(['CRD served versions']);
+    expect(validateManifests([v1], { istioVersion: IstioVersion.V1_22 })).toEqual([]);
+  });
+
+  test('fails if istioVersion and schemaSets are both given, or istioVersion is not an IstioVersion (plain JavaScript)', () => {
+    expect(() => new CrdSchemaValidator({ istioVersion: IstioVersion.V1_20, schemaSets: [CrdSchemaSet.ISTIO_1_30_3] }))
+      .toThrow(/CrdSchemaValidator: 'istioVersion' \(1\.20\) and 'schemaSets' \(\["istio-1\.30\.3"\]\) both pick the schema sets\. Fix: pass only one of them/);
+    expect(() => new CrdSchemaValidator({ istioVersion: '1.20' as unknown as IstioVersion }))
+      .toThrow(/CrdSchemaValidator: 'istioVersion' must be an IstioVersion, got "1\.20"\. Fix: pass e\.g\. IstioVersion\.of\("1\.20"\)/);
   });
 });
