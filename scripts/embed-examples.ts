@@ -12,6 +12,7 @@ import { renderClientIpDetectionTable } from '../src/edge/client-ip-plan';
 import { renderProviderTable } from '../src/edge/provider-table';
 import { renderProviderRangesTable } from '../src/edge/provider-ranges';
 import { renderIstioFeatureTable } from '../src/istio-version';
+import { renderSchemaSetTable } from '../src/validation/schema-sets';
 import { renderWarningTable } from '../src/warning-catalog';
 import { renderArticleGatewayChanges } from './readme-installers';
 import { EXAMPLE_MARKER, EXPLAIN_MARKER, reportSummary } from './readme-sections';
@@ -31,6 +32,7 @@ const tables: Record<string, () => string> = {
   'provider-table': renderProviderTable,
   'warning-table': renderWarningTable,
   'istio-version-table': renderIstioFeatureTable,
+  'schema-set-table': renderSchemaSetTable,
   'installer-changes': renderArticleGatewayChanges,
   'detection-table': renderClientIpDetectionTable,
   'provider-ranges-table': renderProviderRangesTable,

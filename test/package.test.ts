@@ -104,7 +104,8 @@ describe('the packed package in a fresh cdk8s app', () => {
 
   test('ships the library, its declarations, the schemas, the plugin and the LICENSE, and nothing else', () => {
     expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'validation-plugin.js', 'lib/src/index.js', 'lib/src/index.d.ts',
-      'lib/src/validation/plugin.js', 'lib/src/validation/schemas/istio-1.30.3.json', 'lib/src/validation/precompiled/istio-1.30.3/kinds.json']));
+      'lib/src/validation/plugin.js', 'lib/src/validation/schemas/istio-1.30.3.json', 'lib/src/validation/precompiled/istio-1.30.3/kinds.json',
+      'lib/src/validation/schemas/istio-1.20.8.json', 'lib/src/validation/precompiled/istio-1.20.8/kinds.json', 'lib/src/validation/precompiled/gateway-api-v1.5.1/kinds.json']));
     // No default app (it synthesizes on load), no source maps, no generated JavaScript the library never loads.
     expect(packed.filter((f) => /^lib\/src\/(main|seed)\.|\.map$|^lib\/imports\/.*\.js$|^(src|test|scripts)\/|^dist\/.*\.(yaml|json)$/.test(f))).toEqual([]);
     // Every compiled module has its source: nothing left over from a deleted file.

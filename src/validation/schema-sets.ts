@@ -63,24 +63,31 @@ export const SCHEMA_SET_SOURCES: Readonly<Record<CrdSchemaSet, SchemaSetSource>>
   },
 };
 
-/** The Istio set that validates each target minor version from 1.22 on (see `schemaSetsFor`). */
-const NEWEST_ISTIO_SET = CrdSchemaSet.ISTIO_1_30_3;
-
-/** The Istio set of targets before `networking.istio.io/v1` (Istio 1.22). */
-const PRE_V1_ISTIO_SET = CrdSchemaSet.ISTIO_1_20_8;
+/**
+ * The Istio set of each range of target versions, from the first minor it validates (ascending),
+ * and why it is the honest choice there. Only two Istio releases are pinned, so each target gets
+ * the pinned set that serves the same API versions as its own CRDs.
+ */
+const ISTIO_SETS_BY_TARGET: readonly { readonly from: IstioVersion; readonly set: CrdSchemaSet; readonly why: string }[] = [
+  {
+    from: IstioVersion.V1_20,
+    set: CrdSchemaSet.ISTIO_1_20_8,
+    why: 'exact for 1.20 (its last patch). Neither 1.20 nor 1.21 serves `networking.istio.io/v1` or `telemetry.istio.io/v1` (they came with 1.22), '
+      + 'so `v1` output is refused, as their API servers refuse it. A field new in 1.21 would be refused too (stricter than a 1.21 cluster); '
+      + 'the library writes the same for 1.21 as for 1.20',
+  },
+  {
+    from: IstioVersion.V1_22,
+    set: CrdSchemaSet.ISTIO_1_30_3,
+    why: 'exact for 1.30. For 1.22 to 1.29 it serves the same networking, security and telemetry API versions, but accepts kinds and fields '
+      + 'newer than the target (such as `TrafficExtension`): the version gates above keep those out of what the library writes',
+  },
+];
 
 /**
- * The schema sets that validate output for the target Istio `version`: its Istio set, and the
+ * The schema sets that validate output for the target Istio `version`: its Istio set (Istio
+ * 1.20.8's for 1.20 and 1.21, Istio 1.30.3's from 1.22: see the README's table for why), and the
  * Gateway API set (always).
- *
- * Only two Istio releases are pinned, so each target gets the pinned set with the same served API
- * versions as its own CRDs:
- *
- * - 1.20 and 1.21: Istio 1.20.8. Neither serves `networking.istio.io/v1` (it came with 1.22), so
- *   `v1` output is refused, as their API servers would refuse it. A field added in 1.21 is refused too
- *   (stricter than a 1.21 cluster; the library writes none).
- * - 1.22 to 1.30: Istio 1.30.3, exact for 1.30. For 1.22 to 1.29 it accepts fields newer than the
- *   target; the library's version gates (`ISTIO_FEATURES`) keep those out of what it writes.
  *
  * @throws SourceIpValidationError when `version` is not an `IstioVersion`
  */
@@ -88,7 +95,19 @@ export function schemaSetsFor(version: IstioVersion): CrdSchemaSet[] {
   if (!(version instanceof IstioVersion)) {
     throw new SourceIpValidationError('schemaSetsFor', [mustBe('version', 'an IstioVersion', version, 'pass e.g. IstioVersion.of("1.20")')]);
   }
-  return [version.isAtLeast(IstioVersion.V1_22) ? NEWEST_ISTIO_SET : PRE_V1_ISTIO_SET, CrdSchemaSet.GATEWAY_API_V1_5_1];
+  const istio = ISTIO_SETS_BY_TARGET.filter((entry) => version.isAtLeast(entry.from)).pop() ?? ISTIO_SETS_BY_TARGET[0];
+  return [istio.set, CrdSchemaSet.GATEWAY_API_V1_5_1];
+}
+
+/** The README table of which Istio schema set validates which target versions, rendered from `ISTIO_SETS_BY_TARGET`. */
+export function renderSchemaSetTable(): string {
+  const rows = ISTIO_SETS_BY_TARGET.map((entry, i) => {
+    const next = ISTIO_SETS_BY_TARGET[i + 1]?.from;
+    const last = next === undefined ? IstioVersion.V1_30 : IstioVersion.of(`1.${next.minor - 1}`);
+    const range = last.minor === entry.from.minor ? entry.from.toString() : `${entry.from.toString()} to ${last.toString()}`;
+    return `| ${range} | \`${entry.set}\` (${SCHEMA_SET_SOURCES[entry.set].file}) | ${entry.why} |`;
+  });
+  return '| Target Istio | Istio schema set | Why |\n|---|---|---|\n' + rows.join('\n') + '\n';
 }
 
 /** A structural schema node (only the keywords the validator reads are typed). */
