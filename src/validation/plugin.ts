@@ -126,7 +126,7 @@ export class CrdSchemaValidation {
     }
     const source = this.validator.sources.join(' + ');
     context.logger.log(`checked ${checked} objects against ${source} (${this.target})`);
-    context.report.submit(byRule.size === 0 ? 'success' : 'failure', { checkedObjects: String(checked), source });
+    context.report.submit(byRule.size === 0 ? 'success' : 'failure', { checkedObjects: String(checked), source, target: this.target });
   }
 }
 
