@@ -36,10 +36,11 @@ export interface SchemaViolation {
 /** Options of a `CrdSchemaValidator` and of `validateManifests`. */
 export interface CrdSchemaValidatorOptions {
   /**
-   * The target Istio version of the objects: picks the schema sets (`schemaSetsFor`), e.g. Istio
-   * 1.20.8's and the Gateway API's for 1.20. Give this or `schemaSets`, not both.
+   * The target Istio version of the objects: picks the schema sets, Istio 1.20.8's for 1.20 and
+   * 1.21, Istio 1.30.3's from 1.22 (the README's "Istio versions" says why), and the Gateway API's
+   * always. Give this or `schemaSets`, not both.
    *
-   * @default - `schemaSets`, else Istio 1.30's sets
+   * @default - Istio 1.30 (`IstioVersion.DEFAULT`), unless `schemaSets` is given
    */
   readonly istioVersion?: IstioVersion;
 
@@ -50,7 +51,7 @@ export interface CrdSchemaValidatorOptions {
    * there a version or kind it does not serve is a violation (the API server has no such resource).
    * Two sets that define the same kind cannot be used together.
    *
-   * @default schemaSetsFor(istioVersion ?? IstioVersion.DEFAULT): [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1]
+   * @default - the sets for `istioVersion`; without it [CrdSchemaSet.ISTIO_1_30_3, CrdSchemaSet.GATEWAY_API_V1_5_1]
    */
   readonly schemaSets?: readonly CrdSchemaSet[];
 
@@ -86,7 +87,8 @@ type AjvInstance = import('ajv').default;
 const COMPILED = new Map<string, ValidateFunction>();
 
 /**
- * Checks objects of every kind the chosen CRD schema sets define; other objects are left alone.
+ * Checks objects of every kind the chosen CRD schema sets define, and refuses an object of an Istio
+ * API group in a version or kind the Istio set does not serve; other objects are left alone.
  *
  * Each schema is loaded (or compiled) once per set and `group/version/Kind` in a process, on first use.
  */

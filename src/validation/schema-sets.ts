@@ -6,8 +6,9 @@
  * keys sorted). The library build precompiles each set's schemas to plain JavaScript
  * (`precompiled/<set>/`, see `precompile.ts`), which the validator uses when present.
  *
- * To add a set (another Istio release): add a member here and to `SCHEMA_SET_SOURCES`, and an
- * entry to `CRD_SETS` in `scripts/crd-file.ts` (then `npm run schemas` extracts its JSON).
+ * To add a set (another Istio release): add a member here, to `SCHEMA_SET_SOURCES` and (for the
+ * targets it validates) to `ISTIO_SETS_BY_TARGET`, and an entry to `CRD_SETS` in
+ * `scripts/crd-file.ts` (then `npm run schemas` extracts its JSON, and the build precompiles it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
