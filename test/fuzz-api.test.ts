@@ -213,11 +213,14 @@ const validEntry = () => ({ name: 'gw', result: explain(validPath()) });
 const ENTRIES: Record<string, Entry> = {
   'new CrdSchemaValidator': {
     call: (a) => new api.CrdSchemaValidator(a[0] as never), args: () => [{}],
-    props: { at: 0, list: [{ name: 'schemaSets', kind: 'list' }, { name: 'celCacheDir', kind: 'string' }] },
+    props: { at: 0, list: [{ name: 'schemaSets', kind: 'list' }, { name: 'celCacheDir', kind: 'string' }, { name: 'istioVersion', ...inst(api.IstioVersion) }] },
   },
   'CrdSchemaValidator#handles': { call: (a) => new api.CrdSchemaValidator().handles(a[0]), args: () => [{ apiVersion: 'v1', kind: 'Service' }] },
   'CrdSchemaValidator#validate': { call: (a) => new api.CrdSchemaValidator().validate(a[0] as never), args: () => [[]] },
-  'validateManifests': { call: (a) => api.validateManifests(a[0] as never, a[1] as never), args: () => [[], {}] },
+  'validateManifests': {
+    call: (a) => api.validateManifests(a[0] as never, a[1] as never), args: () => [[], {}],
+    props: { at: 1, list: [{ name: 'schemaSets', kind: 'list' }, { name: 'celCacheDir', kind: 'string' }, { name: 'istioVersion', ...inst(api.IstioVersion) }] },
+  },
   'new IngressGateway': { call: (a) => new IngressGateway(a[0] as never, a[1] as never, a[2] as never), args: () => [chart(), 'gw', {}], props: { at: 2, list: GATEWAY_PROPS } },
   'new IpAccessPolicy': {
     call: (a) => new IpAccessPolicy(a[0] as never, a[1] as never, a[2] as never),
