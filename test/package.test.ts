@@ -5,8 +5,9 @@
 // plugin running from the installed package. The install uses the npm cache first
 // (--prefer-offline), and the CLI and compiler are this repository's own, so it stays quick.
 // Like tsc's incremental build, a second run reuses what did not change: the installed app is
-// kept in .cache/consumer-app/ under the sha256 of the packed tarball (and of the versions it is
-// installed with), so a changed byte in the package means a fresh install; the type-checks are
+// kept in .cache/consumer-app/. npm runs again when what it resolves changes (the package's
+// declared dependencies, the app's versions, node); a package whose bytes changed with the same
+// dependencies is unpacked over the installed one, as npm unpacks it; the type-checks are
 // incremental (tsc compares each file's content); the synths always run. A fresh clone does all.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -38,6 +39,15 @@ function run(cwd: string, command: string, args: readonly string[]): { status: n
   return { status: r.status, output: `${r.stdout}${r.stderr}${r.error === undefined ? '' : String(r.error)}` };
 }
 
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A file's text, or '' when it does not exist. */
+function readOr(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
+
 function writeJson(file: string, value: unknown): void {
   fs.writeFileSync(file, `${JSON.stringify(value, undefined, 2)}\n`);
 }
@@ -58,10 +68,14 @@ describe('the packed package in a fresh cdk8s app', () => {
 
     const tarball = fs.readFileSync(path.join(work, info.filename));
     const dependencies = { cdk8s: pinned('cdk8s'), 'cdk8s-plus-27': pinned('cdk8s-plus-27'), constructs: pinned('constructs') };
-    const key = createHash('sha256').update(tarball).update(JSON.stringify({ dependencies, node: process.version })).digest('hex');
+    // What `npm install` resolves: the package's declared dependencies and the app's. Only a change there needs npm again.
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const installKey = sha256(JSON.stringify({ dependencies, node: process.version,
+      declared: ['dependencies', 'peerDependencies', 'peerDependenciesMeta', 'optionalDependencies'].map((field) => manifest[field]) }));
+    const packageKey = sha256(tarball);
     app = path.join(CONSUMER_CACHE, 'app');
-    const keyFile = path.join(CONSUMER_CACHE, 'key');
-    if (!fs.existsSync(keyFile) || fs.readFileSync(keyFile, 'utf8') !== key) {
+    const installed = path.join(app, 'node_modules', 'cdk8s-istio-source-ip');
+    if (readOr(path.join(CONSUMER_CACHE, 'install-key')) !== installKey) {
       fs.rmSync(CONSUMER_CACHE, { recursive: true, force: true });
       fs.mkdirSync(path.join(app, 'examples'), { recursive: true });
       fs.writeFileSync(path.join(CONSUMER_CACHE, info.filename), tarball);
@@ -73,8 +87,19 @@ describe('the packed package in a fresh cdk8s app', () => {
       if (install.status !== 0) {
         throw new Error(`npm install in the consumer app failed:\n${install.output}`);
       }
-      fs.writeFileSync(keyFile, key);
+      fs.writeFileSync(path.join(CONSUMER_CACHE, 'install-key'), installKey);
+    } else if (readOr(path.join(CONSUMER_CACHE, 'package-key')) !== packageKey) {
+      // Same dependencies, new package bytes: unpack the tarball where npm put the last one, as npm
+      // does (its files below package/, nothing else left over).
+      fs.rmSync(installed, { recursive: true, force: true });
+      fs.mkdirSync(installed, { recursive: true });
+      const tgz = path.join(work, info.filename);
+      const untar = run(installed, 'tar', ['-xzf', tgz, '--strip-components=1']);
+      if (untar.status !== 0) {
+        throw new Error(`unpacking ${tgz} failed:\n${untar.output}`);
+      }
     }
+    fs.writeFileSync(path.join(CONSUMER_CACHE, 'package-key'), packageKey);
     // The examples as they are now (an example no longer in the repository is removed).
     for (const file of fs.readdirSync(path.join(app, 'examples')).filter((f) => !EXAMPLES.includes(f))) {
       fs.rmSync(path.join(app, 'examples', file));
