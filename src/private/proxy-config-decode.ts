@@ -399,19 +399,35 @@ export function parseGoDuration(text: string): GoDuration {
 /** The known field of `type` nearest to an unknown key, for "did you mean". */
 function suggest(key: string, type: MessageType): string | undefined {
   const lower = key.toLowerCase().replace(/[_-]/g, '');
-  const exact = type.fields.find((f) => f.json.toLowerCase() === lower);
+  const names = suggestionNames(type);
+  const exact = names.find((n) => n.lower === lower);
   if (exact !== undefined) {
     return exact.json;
   }
   let best: { name: string; distance: number } | undefined;
-  for (const f of type.fields) {
-    const limit = Math.max(2, Math.floor(f.json.length / 5));
-    const distance = editDistance(lower, f.json.toLowerCase(), limit);
-    if (distance <= limit && (best === undefined || distance < best.distance)) {
-      best = { name: f.json, distance };
+  for (const n of names) {
+    // The length difference is a lower bound of the distance: most names end here.
+    if (Math.abs(n.lower.length - lower.length) > n.limit) {
+      continue;
+    }
+    const distance = editDistance(lower, n.lower, n.limit);
+    if (distance <= n.limit && (best === undefined || distance < best.distance)) {
+      best = { name: n.json, distance };
     }
   }
   return best?.name;
+}
+
+const suggestionNameCache = new WeakMap<MessageType, readonly { readonly json: string; readonly lower: string; readonly limit: number }[]>();
+
+/** Each field's JSON name, lower-cased, with the largest distance a suggestion of it may have; once per type. */
+function suggestionNames(type: MessageType): readonly { readonly json: string; readonly lower: string; readonly limit: number }[] {
+  let names = suggestionNameCache.get(type);
+  if (names === undefined) {
+    names = type.fields.map((f) => ({ json: f.json, lower: f.json.toLowerCase(), limit: Math.max(2, Math.floor(f.json.length / 5)) }));
+    suggestionNameCache.set(type, names);
+  }
+  return names;
 }
 
 /** The two rows of editDistance's table, reused between calls (grown when a longer string comes). */
