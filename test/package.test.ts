@@ -94,9 +94,9 @@ describe('the packed package in a fresh cdk8s app', () => {
       fs.rmSync(installed, { recursive: true, force: true });
       fs.mkdirSync(installed, { recursive: true });
       const tgz = path.join(work, info.filename);
-      const untar = run(installed, 'tar', ['-xzf', tgz, '--strip-components=1']);
-      if (untar.status !== 0) {
-        throw new Error(`unpacking ${tgz} failed:\n${untar.output}`);
+      const unpack = run(installed, 'tar', ['-xzf', tgz, '--strip-components=1']);
+      if (unpack.status !== 0) {
+        throw new Error(`unpacking ${tgz} failed:\n${unpack.output}`);
       }
     }
     fs.writeFileSync(path.join(CONSUMER_CACHE, 'package-key'), packageKey);
