@@ -31,6 +31,14 @@ export interface ChildReport {
   readonly peak_rss_mb: number;
   /** Number of objects written. */
   readonly objects: number;
+  /**
+   * Heap runs only (`node --expose-gc`, see `Clock`): bytes of live JS heap (`heapUsed` after a
+   * full GC) that building added, from the first statement (modules loaded) to the end of the
+   * build phase; `null` in timed runs.
+   */
+  readonly live_heap_build_bytes: number | null;
+  /** Heap runs only: the same, from the first statement to after `app.synth()` (what synth keeps). */
+  readonly live_heap_synth_bytes: number | null;
 }
 
 /** The arguments every variant takes. */
@@ -49,9 +57,26 @@ export function childArgs(): ChildArgs {
   return { workloads, outdir };
 }
 
-/** Records phase boundaries; the first mark is the end of module loading. */
+/** `global.gc` when the process runs with `--expose-gc` (heap runs), else `undefined`. */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Live heap: `heapUsed` after full collections (twice, so finalizers' garbage goes too). */
+function liveHeap(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Records phase boundaries; the first mark is the end of module loading.
+ *
+ * Under `--expose-gc` (a heap run, never a timed one: the forced collections cost time) it also
+ * records the live heap at the start and at every mark.
+ */
 export class Clock {
+  private readonly heapAtStart = gc === undefined ? 0 : liveHeap();
   private readonly marks: number[] = [performance.now()];
+  private readonly heaps: number[] = [];
   private cpuAtEnd = 0;
 
   /** Ends the current phase. */
@@ -59,6 +84,9 @@ export class Clock {
     this.marks.push(performance.now());
     const cpu = process.cpuUsage();
     this.cpuAtEnd = (cpu.user + cpu.system) / 1000;
+    if (gc !== undefined) {
+      this.heaps.push(liveHeap() - this.heapAtStart);
+    }
   }
 
   /** Prints the report line; call once, last. */
@@ -75,6 +103,8 @@ export class Clock {
       cpu_ms: round(this.cpuAtEnd),
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
       objects,
+      live_heap_build_bytes: gc === undefined ? null : this.heaps[0],
+      live_heap_synth_bytes: gc === undefined ? null : this.heaps[1],
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   }

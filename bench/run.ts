@@ -2,6 +2,7 @@
  * `npm run bench`: what our constructs cost on top of cdk8s, at scale. See bench/README.md.
  *
  *   npm run bench [-- --workloads 1000,5000,10000] [--runs 3] [--json] [--no-app] [--app-runs 3]
+ *                 [--variants ours,kplus,l1,floor] [--heap-runs 1]
  *                 [--policies 10000,100000,1000000] [--policy-runs 1] [--no-policies] [--no-workloads] [--readme]
  *   npm run bench -- --verify [--workloads 50,1000]
  *
@@ -18,6 +19,10 @@ import { policyBench, policyLines, updateReadme } from './policies';
 
 interface Options {
   readonly workloads: number[];
+  /** The variants timed (always `ours` among them; the byte check runs all four). */
+  readonly variants: Variant[];
+  /** Heap runs (`--expose-gc`, untimed) per variant and N, after the timed runs; 0: none. */
+  readonly heapRuns: number;
   /** Input ranges of the policy benchmark (empty: skip it). */
   readonly policies: number[];
   readonly policyRuns: number;
@@ -62,6 +67,17 @@ function parseOptions(argv: readonly string[]): Options {
     }
   }
   const runs = Number(value('--runs') ?? 3);
+  const heapRuns = Number(value('--heap-runs') ?? 1);
+  if (!Number.isInteger(heapRuns) || heapRuns < 0 || heapRuns > 100) {
+    throw new Error(`--heap-runs takes whole numbers from 0 to 100, got ${heapRuns}`);
+  }
+  const variantList = value('--variants')?.split(',') ?? [...VARIANTS];
+  const unknownVariant = variantList.find((v) => !(VARIANTS as readonly string[]).includes(v));
+  if (unknownVariant !== undefined || !variantList.includes('ours')) {
+    throw new Error(`--variants takes a comma-separated subset of ${VARIANTS.join(', ')} that includes ours, got ${JSON.stringify(value('--variants'))}`);
+  }
+  // In the tables' order, whatever order was given.
+  const variants = VARIANTS.filter((v) => variantList.includes(v));
   const appRuns = Number(value('--app-runs') ?? runs);
   const checks: [string, number][] = [...workloads.map((w): [string, number] => ['--workloads', w]), ['--runs', runs], ['--app-runs', appRuns]];
   for (const [name, n] of checks) {
@@ -70,17 +86,18 @@ function parseOptions(argv: readonly string[]): Options {
       throw new Error(`${name} takes whole numbers from 1 to 65534, got ${n}`);
     }
   }
-  const known = new Set(['--workloads', '--runs', '--app-runs', '--json', '--verify', '--no-app', '--policies', '--policy-runs', '--no-policies', '--no-workloads', '--readme']);
+  const valued = ['--workloads', '--runs', '--app-runs', '--policies', '--policy-runs', '--variants', '--heap-runs'];
+  const known = new Set([...valued, '--json', '--verify', '--no-app', '--no-policies', '--no-workloads', '--readme']);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) {
       throw new Error(`unknown argument ${JSON.stringify(argv[i])}; see bench/README.md`);
     }
-    if (['--workloads', '--runs', '--app-runs', '--policies', '--policy-runs'].includes(argv[i])) {
+    if (valued.includes(argv[i])) {
       i++;
     }
   }
   return {
-    workloads, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app') && workloads.length > 0, appRuns,
+    workloads, variants, heapRuns, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app') && workloads.length > 0, appRuns,
     policies, policyRuns, readme: argv.includes('--readme'),
   };
 }
@@ -158,13 +175,27 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   const hashes = new Map<number, Set<string>>(options.workloads.map((n) => [n, new Set()]));
   for (let round_ = 0; round_ < options.runs; round_++) {
     options.workloads.forEach((n, k) => {
-      for (const variant of rotate(VARIANTS, round_ + k)) {
+      for (const variant of rotate(options.variants, round_ + k)) {
         const run = runVariant(variant, n);
         results.get(variant)?.get(n)?.push(run);
         hashes.get(n)?.add(run.sha256);
         log(`run ${round_ + 1}/${options.runs}  ${String(n).padStart(6)} workloads  ${variant.padEnd(5)}  ${String(round(run.total_ms)).padStart(6)} ms  `
           + `(load ${round(run.load_ms)}, build ${round(run.build_ms)}, synth ${round(run.synth_ms)}, warnings ${round(run.warnings_ms)}; wall ${round(run.wall_ms)}, CPU ${round(run.cpu_ms)})  `
           + `peak RSS ${round(run.peak_rss_mb)} MiB`);
+      }
+    });
+  }
+  // Heap runs: untimed (forced full GCs), after the timed ones; live heap per workload.
+  const heaps = new Map<Variant, Map<number, RunResult[]>>(VARIANTS.map((v) => [v, new Map(options.workloads.map((n) => [n, []]))]));
+  for (let round_ = 0; round_ < options.heapRuns; round_++) {
+    options.workloads.forEach((n, k) => {
+      for (const variant of rotate(options.variants, round_ + k)) {
+        const run = runVariant(variant, n, { nodeArgs: ['--expose-gc'] });
+        heaps.get(variant)?.get(n)?.push(run);
+        hashes.get(n)?.add(run.sha256);
+        log(`heap run ${round_ + 1}/${options.heapRuns}  ${String(n).padStart(6)} workloads  ${variant.padEnd(5)}  live heap after build `
+          + `${round((run.live_heap_build_bytes ?? NaN) / 2 ** 20, 1)} MiB (${round((run.live_heap_build_bytes ?? NaN) / n)} B per workload), `
+          + `after synth ${round((run.live_heap_synth_bytes ?? NaN) / 2 ** 20, 1)} MiB`);
       }
     });
   }
@@ -195,6 +226,12 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
     median(results.get(v)?.get(n)?.map((r) => r[key]) ?? []);
   const rss = (v: Variant, n: number): Stats => stats(results.get(v)?.get(n)?.map((r) => r.peak_rss_mb) ?? []);
   const ratio = (a: Variant, b: Variant, n: number): number => round(total(a, n).median / total(b, n).median, 2);
+  const cpuRatio = (a: Variant, b: Variant, n: number): number => round(phase(a, n, 'cpu_ms') / phase(b, n, 'cpu_ms'), 2);
+  /** Median live heap that building added, per workload, in bytes (NaN without heap runs). */
+  const heapPerWorkload = (v: Variant, n: number, key: 'live_heap_build_bytes' | 'live_heap_synth_bytes' = 'live_heap_build_bytes'): number =>
+    median(heaps.get(v)?.get(n)?.map((r) => r[key] ?? NaN) ?? []) / n;
+  const timed = options.variants;
+  const has = (v: Variant): boolean => timed.includes(v);
   const ws = options.workloads;
   const first = ws[0];
   const last = ws[ws.length - 1];
@@ -215,30 +252,55 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
     scaling: ws.length > 1 ? round(total('ours', last).median / total('ours', first).median, 2) : null,
     default_app_warm_ms: options.app ? round(median(appMs.default_warm)) : null,
     bare_app_warm_ms: options.app ? round(median(appMs.bare_warm)) : null,
-    cpu_ms: Object.fromEntries(VARIANTS.map((v) => [v, ws.map((n) => round(phase(v, n, 'cpu_ms')))])),
-    ours_vs_l1_cpu: ws.map((n) => round(phase('ours', n, 'cpu_ms') / phase('l1', n, 'cpu_ms'), 2)),
+    cpu_ms: Object.fromEntries(timed.map((v) => [v, ws.map((n) => round(phase(v, n, 'cpu_ms')))])),
+    ours_vs_l1_cpu: ws.map((n) => cpuRatio('ours', 'l1', n)),
+    // ours / kplus: wall (`total_ms`, the child's clock from process start) and CPU, ratios of medians.
+    ours_vs_kplus_cpu: ws.map((n) => cpuRatio('ours', 'kplus', n)),
+    // Live JS heap after construction (full GC, --expose-gc runs), per workload, bytes; and ours minus kplus.
+    heap_per_workload_bytes: Object.fromEntries(timed.map((v) => [v, ws.map((n) => round(heapPerWorkload(v, n)))])),
+    heap_after_synth_per_workload_bytes: Object.fromEntries(timed.map((v) => [v, ws.map((n) => round(heapPerWorkload(v, n, 'live_heap_synth_bytes')))])),
+    ours_minus_kplus_heap_per_workload_bytes: ws.map((n) => round(heapPerWorkload('ours', n) - heapPerWorkload('kplus', n))),
+    variants: timed,
     runs: options.runs,
-    min_max_ms: Object.fromEntries(VARIANTS.map((v) => [v, ws.map((n) => [round(total(v, n).min), round(total(v, n).max)])])),
+    heap_runs: options.heapRuns,
+    min_max_ms: Object.fromEntries(timed.map((v) => [v, ws.map((n) => [round(total(v, n).min), round(total(v, n).max)])])),
+    cpu_min_max_ms: Object.fromEntries(timed.map((v) => [v, ws.map((n) => {
+      const cpu = results.get(v)?.get(n)?.map((r) => r.cpu_ms) ?? [];
+      return [round(Math.min(...cpu)), round(Math.max(...cpu))];
+    })])),
     identical_bytes: identical,
   };
 
   const lines: string[] = [];
   lines.push(`Median of ${options.runs} runs (min–max), ms from process start until the manifests are written; each run a fresh node process.`);
   lines.push('');
+  const cell = (v: Variant, text: () => string): string => (has(v) ? text() : '–');
   lines.push(table([
-    ['workloads', 'ours', 'kplus', 'l1', 'floor', 'ours/l1', 'ours/kplus', 'ours/floor', 'ours peak RSS MiB'],
-    ...ws.map((n) => [String(n), fmtStats(total('ours', n)), fmtStats(total('kplus', n)), fmtStats(total('l1', n)), fmtStats(total('floor', n)),
-      ratio('ours', 'l1', n).toFixed(2), ratio('ours', 'kplus', n).toFixed(2), ratio('ours', 'floor', n).toFixed(2), fmtStats(rss('ours', n))]),
+    ['workloads', 'ours', 'kplus', 'l1', 'floor', 'ours/l1', 'ours/kplus', 'ours/kplus CPU', 'ours/floor', 'ours peak RSS MiB'],
+    ...ws.map((n) => [String(n), fmtStats(total('ours', n)), ...(['kplus', 'l1', 'floor'] as const).map((v) => cell(v, () => fmtStats(total(v, n)))),
+      cell('l1', () => ratio('ours', 'l1', n).toFixed(2)), cell('kplus', () => ratio('ours', 'kplus', n).toFixed(2)),
+      cell('kplus', () => cpuRatio('ours', 'kplus', n).toFixed(2)), cell('floor', () => ratio('ours', 'floor', n).toFixed(2)), fmtStats(rss('ours', n))]),
   ]));
+  if (options.heapRuns > 0) {
+    lines.push('');
+    lines.push(`Live JS heap per workload after construction (heapUsed after full GCs, --expose-gc, median of ${options.heapRuns} untimed runs), bytes:`);
+    lines.push('');
+    lines.push(table([
+      ['workloads', ...timed, ...(has('kplus') ? ['ours - kplus'] : []), 'ours after synth'],
+      ...ws.map((n) => [String(n), ...timed.map((v) => String(round(heapPerWorkload(v, n)))),
+        ...(has('kplus') ? [String(round(heapPerWorkload('ours', n) - heapPerWorkload('kplus', n)))] : []),
+        String(round(heapPerWorkload('ours', n, 'live_heap_synth_bytes')))]),
+    ]));
+  }
   lines.push('');
   lines.push('Phases (medians, ms): load = process start to first statement; build = constructs / plain objects; synth = app.synth() or stringify + write;');
   lines.push('parent wall = spawn to exit as the parent saw it; CPU = user + system time of the process (all threads), less affected by other load.');
   lines.push('');
   lines.push(table([
     ['workloads', 'variant', 'load', 'build', 'synth', 'warnings', 'total', 'parent wall', 'CPU', 'CPU vs l1', 'peak RSS MiB'],
-    ...ws.flatMap((n) => VARIANTS.map((v) => [String(n), v, ...(['load_ms', 'build_ms', 'synth_ms', 'warnings_ms'] as const).map((k) => String(round(phase(v, n, k)))),
+    ...ws.flatMap((n) => timed.map((v) => [String(n), v, ...(['load_ms', 'build_ms', 'synth_ms', 'warnings_ms'] as const).map((k) => String(round(phase(v, n, k)))),
       String(round(total(v, n).median)), String(round(phase(v, n, 'wall_ms'))), String(round(phase(v, n, 'cpu_ms'))),
-      (phase(v, n, 'cpu_ms') / phase('l1', n, 'cpu_ms')).toFixed(2), String(round(rss(v, n).median))])),
+      cell('l1', () => (phase(v, n, 'cpu_ms') / phase('l1', n, 'cpu_ms')).toFixed(2)), String(round(rss(v, n).median))])),
   ]));
   lines.push('');
   lines.push(`Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`);
@@ -257,7 +319,9 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   };
   if (ws.includes(5000)) {
     target('ours_vs_l1 at 5000', ratio('ours', 'l1', 5000), 1.15);
-    target('ours_vs_kplus at 5000', ratio('ours', 'kplus', 5000), 1.05);
+    target('ours_vs_kplus at 5000 (wall)', ratio('ours', 'kplus', 5000), 1.05);
+    target('ours_vs_kplus at 5000 (CPU)', cpuRatio('ours', 'kplus', 5000), 1.05);
+    target('live heap per workload, ours - kplus, at 5000, bytes', round(heapPerWorkload('ours', 5000) - heapPerWorkload('kplus', 5000)), 1024);
   }
   if (ws.includes(1000) && ws.includes(10000)) {
     target('time(10000) / time(1000)', round(total('ours', 10000).median / total('ours', 1000).median, 2), 11);
