@@ -108,6 +108,9 @@ function stats(xs: readonly number[]): Stats {
 
 const round = (x: number, digits = 0): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The smaller size each heap measurement at `n` is compared with. */
+const baseOf = (n: number): number => Math.max(1, Math.round(n / 5));
+
 /** Byte-compares the variants' files for each N; on a difference, shows the first differing line. */
 function verify(workloads: readonly number[]): boolean {
   let ok = true;
@@ -185,17 +188,19 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
       }
     });
   }
-  // Heap runs: untimed (forced full GCs), after the timed ones; live heap per workload.
-  const heaps = new Map<Variant, Map<number, RunResult[]>>(VARIANTS.map((v) => [v, new Map(options.workloads.map((n) => [n, []]))]));
+  // Heap runs: untimed (forced full GCs), after the timed ones. Each N is run with N and with
+  // N / 5 workloads, so the heap per workload is a slope that leaves out what does not grow with N
+  // (module code and data, the gateway).
+  const heapSizes = [...new Set(options.workloads.flatMap((n) => [n, baseOf(n)]))];
+  const heaps = new Map<Variant, Map<number, RunResult[]>>(VARIANTS.map((v) => [v, new Map(heapSizes.map((n) => [n, []]))]));
   for (let round_ = 0; round_ < options.heapRuns; round_++) {
-    options.workloads.forEach((n, k) => {
+    heapSizes.forEach((n, k) => {
       for (const variant of rotate(options.variants, round_ + k)) {
         const run = runVariant(variant, n, { nodeArgs: ['--expose-gc'] });
         heaps.get(variant)?.get(n)?.push(run);
-        hashes.get(n)?.add(run.sha256);
+        hashes.set(n, (hashes.get(n) ?? new Set()).add(run.sha256));
         log(`heap run ${round_ + 1}/${options.heapRuns}  ${String(n).padStart(6)} workloads  ${variant.padEnd(5)}  live heap after build `
-          + `${round((run.live_heap_build_bytes ?? NaN) / 2 ** 20, 1)} MiB (${round((run.live_heap_build_bytes ?? NaN) / n)} B per workload), `
-          + `after synth ${round((run.live_heap_synth_bytes ?? NaN) / 2 ** 20, 1)} MiB`);
+          + `${round((run.live_heap_build_bytes ?? NaN) / 2 ** 20, 1)} MiB, after synth ${round((run.live_heap_synth_bytes ?? NaN) / 2 ** 20, 1)} MiB`);
       }
     });
   }
@@ -227,9 +232,14 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   const rss = (v: Variant, n: number): Stats => stats(results.get(v)?.get(n)?.map((r) => r.peak_rss_mb) ?? []);
   const ratio = (a: Variant, b: Variant, n: number): number => round(total(a, n).median / total(b, n).median, 2);
   const cpuRatio = (a: Variant, b: Variant, n: number): number => round(phase(a, n, 'cpu_ms') / phase(b, n, 'cpu_ms'), 2);
-  /** Median live heap that building added, per workload, in bytes (NaN without heap runs). */
-  const heapPerWorkload = (v: Variant, n: number, key: 'live_heap_build_bytes' | 'live_heap_synth_bytes' = 'live_heap_build_bytes'): number =>
-    median(heaps.get(v)?.get(n)?.map((r) => r[key] ?? NaN) ?? []) / n;
+  /**
+   * Live heap per workload, bytes: the growth of the median live heap from N / 5 to N workloads,
+   * divided by the workloads added (NaN without heap runs).
+   */
+  const heapPerWorkload = (v: Variant, n: number, key: 'live_heap_build_bytes' | 'live_heap_synth_bytes' = 'live_heap_build_bytes'): number => {
+    const at = (m: number): number => median(heaps.get(v)?.get(m)?.map((r) => r[key] ?? NaN) ?? []);
+    return n === baseOf(n) ? at(n) / n : (at(n) - at(baseOf(n))) / (n - baseOf(n));
+  };
   const timed = options.variants;
   const has = (v: Variant): boolean => timed.includes(v);
   const ws = options.workloads;
@@ -283,7 +293,8 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   ]));
   if (options.heapRuns > 0) {
     lines.push('');
-    lines.push(`Live JS heap per workload after construction (heapUsed after full GCs, --expose-gc, median of ${options.heapRuns} untimed runs), bytes:`);
+    lines.push(`Live JS heap per workload after construction, bytes: heapUsed after full GCs (--expose-gc), median of ${options.heapRuns} untimed runs `
+      + 'at N and at N / 5, (heap(N) - heap(N / 5)) / (N - N / 5):');
     lines.push('');
     lines.push(table([
       ['workloads', ...timed, ...(has('kplus') ? ['ours - kplus'] : []), 'ours after synth'],

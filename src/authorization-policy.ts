@@ -1,5 +1,5 @@
 import { ApiObject, IAnyProducer, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, IConstruct, IValidation } from 'constructs';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type {
   AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
@@ -335,6 +335,14 @@ export class IpAccessPolicy extends Construct {
     }
   }
 
+  /**
+   * The synth-time check of `policy`, made outside the constructor: a closure made in it would
+   * keep the constructor's scope, and so the props, alive until synth.
+   */
+  private static addressViewCheck(policy: IpAccessPolicy): IValidation {
+    return { validate: () => policy.checkClientAddressView() };
+  }
+
   /** ALLOW or DENY. */
   public readonly action: IpAccessAction;
 
@@ -402,7 +410,7 @@ export class IpAccessPolicy extends Construct {
       this.warnRule(props, prepared, '');
     }
     guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
-    this.node.addValidation({ validate: () => this.checkClientAddressView() });
+    this.node.addValidation(IpAccessPolicy.addressViewCheck(this));
   }
 
   /** Every AuthorizationPolicy object of this policy: `resource`, then any parts split off. */
@@ -830,13 +838,16 @@ function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room
     + `an AuthorizationPolicy has room for: ${sizeLimitAdvice(maxBytes, 'maxObjectBytes')}`;
 }
 
-/** The IP fields of a resolved rule as canonical CIDR texts, for the coverage analysis. */
+/**
+ * The non-empty IP fields of a resolved rule, for the coverage analysis: the blocks themselves,
+ * already parsed (it reads their prefixes, and their canonical texts for messages).
+ */
 function cidrsOf(rule: ResolvedRule): RuleIpFields {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, readonly IpBlock[]> = {};
   for (const field of BLOCK_FIELDS) {
     const blocks = rule[field];
     if (blocks !== undefined && blocks.length > 0) {
-      out[field] = blocks.map(String);
+      out[field] = blocks;
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { networkingApiVersion } from './istio-version';
 import { Construct } from 'constructs';
 // Types only: the generated module (900 KB of TypeScript) is never loaded at run time.
@@ -300,7 +300,9 @@ export class ClientAffinity extends Construct {
       kind: 'DestinationRule',
       // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
       metadata: props.name === undefined ? { namespace: props.namespace } : { name: props.name, namespace: props.namespace },
-      spec: Lazy.any({ produce: () => this._render() }),
+      // Rendered now: host, load balancer and locality setting are fixed at construction (a
+      // Lazy spec would cost a producer and a closure per rule and change nothing).
+      spec: this._render(),
     });
     failIfAny('ClientAffinity', [generatedNameProblem(props.name, this.resource.name)], this);
 

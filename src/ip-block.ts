@@ -1,7 +1,7 @@
 import { SourceIpValidationError } from './errors';
 import { firstHole, show } from './private/problems';
 import {
-  formatIpPrefix, hasHostBits, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, prefixContainsPrefix,
+  formatIpPrefix, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, parseSimpleIpv4, prefixContainsPrefix,
 } from './private/ip';
 
 const ALLOWED = 'an IPv4 or IPv6 address (203.0.113.7, 2001:db8::7) or CIDR (203.0.113.0/24, 2001:db8::/48)';
@@ -80,6 +80,11 @@ export class IpBlock {
     if (typeof text !== 'string') {
       return refuse(`got ${describeType(text)}`, 'pass the block as a string');
     }
+    // Most lists are IPv4 in dotted quads: one regular expression, the same value.
+    const simple = parseSimpleIpv4(text);
+    if (simple !== undefined) {
+      return new IpBlock(text, simple);
+    }
     if (text.length === 0) {
       return refuse('it is empty', 'remove the entry or write an address');
     }
@@ -116,9 +121,12 @@ export class IpBlock {
 
   private constructor(input: string, prefix: IpPrefix) {
     this.input = input;
-    this.hostBitsCleared = hasHostBits(prefix);
+    // A copy even without host bits: parsed bytes may sit in an array with room to grow, the copy is exact.
     this.prefix = maskPrefix(prefix);
-    this.canonical = formatIpPrefix(this.prefix);
+    this.hostBitsCleared = this.prefix.address.bytes.some((byte, i) => byte !== prefix.address.bytes[i]);
+    const canonical = formatIpPrefix(this.prefix);
+    // Most blocks are written in canonical form: keep one string, not two equal ones.
+    this.canonical = canonical === input ? input : canonical;
   }
 
   /** 4 or 6. */

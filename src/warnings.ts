@@ -57,7 +57,40 @@ interface Acknowledgement {
  * the number of warnings (times the depth of the tree), however many a construct has. The same
  * entries are also written as construct metadata, for tools that read the construct tree.
  */
-const recordedBy = new WeakMap<IConstruct, { readonly list: Recorded[]; readonly keys: Set<string> }>();
+/**
+ * A construct's warnings. Most constructs get one or two, compared one by one; `keys` (id,
+ * subject and message joined) is built only once a construct has `KEYED_FROM` of them.
+ */
+interface RecordedList {
+  readonly list: Recorded[];
+  keys?: Set<string>;
+}
+
+const KEYED_FROM = 8;
+
+const recordedBy = new WeakMap<IConstruct, RecordedList>();
+
+function keyOf(entry: Recorded): string {
+  return `${entry.id}\u0000${entry.subject ?? ''}\u0000${entry.message}`;
+}
+
+/** Adds the warning unless the construct has it already (same id, subject and message); whether it was added. */
+function addOnce(recorded: RecordedList, entry: Recorded): boolean {
+  if (recorded.keys === undefined && recorded.list.length >= KEYED_FROM) {
+    recorded.keys = new Set(recorded.list.map(keyOf));
+  }
+  if (recorded.keys !== undefined) {
+    const key = keyOf(entry);
+    if (recorded.keys.has(key)) {
+      return false;
+    }
+    recorded.keys.add(key);
+  } else if (recorded.list.some((e) => e.id === entry.id && e.subject === entry.subject && e.message === entry.message)) {
+    return false;
+  }
+  recorded.list.push(entry);
+  return true;
+}
 const acknowledgedBy = new WeakMap<IConstruct, Map<string, Acknowledgement[]>>();
 
 /**
@@ -156,18 +189,13 @@ export class Warnings {
     if (problems.length > 0) {
       throw new SourceIpValidationError('Warnings.add', problems, this.scope.node.path);
     }
-    let recorded = recordedBy.get(this.scope);
+    const entry: Recorded = subject === undefined ? { id, message } : { id, message, subject };
+    const recorded = recordedBy.get(this.scope);
     if (recorded === undefined) {
-      recorded = { list: [], keys: new Set() };
-      recordedBy.set(this.scope, recorded);
-    }
-    const key = `${id}\u0000${subject ?? ''}\u0000${message}`;
-    if (recorded.keys.has(key)) {
+      recordedBy.set(this.scope, { list: [entry] });
+    } else if (!addOnce(recorded, entry)) {
       return;
     }
-    recorded.keys.add(key);
-    const entry: Recorded = subject === undefined ? { id, message } : { id, message, subject };
-    recorded.list.push(entry);
     this.scope.node.addMetadata(WARNING_METADATA_TYPE, entry);
   }
 

@@ -2,7 +2,7 @@ import * as net from 'net';
 import * as fc from 'fast-check';
 import { ipv6Word, validIpv4Text, validIpv6Text } from './arbitraries';
 import {
-  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4,
+  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4, parseSimpleIpv4,
   Parsed, prefixContains, prefixContainsPrefix,
 } from '../src/private/ip';
 
@@ -474,6 +474,23 @@ describe('properties', () => {
     fc.constant<IpAddress>(p.address),
     anyAddressValue,
   )));
+
+  test('parseSimpleIpv4 gives what the full parsers give, and takes every IPv4 text they accept', () => {
+    const lengths = fc.oneof(fc.constant(''), fc.nat(40).map((n) => `/${n}`), fc.constantFrom('/', '/00', '/01', '/+1', '/3 ', '//8'));
+    const text = fc.oneof(
+      fc.tuple(nearAddress, lengths).map(([address, length]) => address + length),
+      fc.tuple(validIpv4Text, fc.nat(32)).map(([address, bits]) => `${address}/${bits}`),
+    );
+    let simple = 0;
+    fc.assert(fc.property(text, (t) => {
+      const address = parseIpAddress(t);
+      const full = t.includes('/') ? parseIpPrefix(t) : address.ok ? { ok: true as const, value: { address: address.value, bits: 32 } } : address;
+      const expected = full.ok && full.value.address.family === 4 ? full.value : undefined;
+      expect({ t, value: parseSimpleIpv4(t) }).toEqual({ t, value: expected });
+      simple += expected === undefined ? 0 : 1;
+    }), { numRuns: 10000 });
+    expect(simple).toBeGreaterThan(1000);
+  });
 
   test('decides containment as a BigInt reference does', () => {
     fc.assert(fc.property(prefixAndAddress, ([p, a]) => {

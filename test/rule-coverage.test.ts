@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { IpBlock } from '../src/ip-block';
 import {
   externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
 } from '../src/policy/rule-coverage';
@@ -84,8 +85,9 @@ describe('rule coverage against a brute-force oracle', () => {
     const first = family === 4 ? Number(base.split('.')[0]) >> 5 : parseInt(base.split(':')[0] || '0', 16) >> 14;
     return bits === 0 || (c >> (width - bits)) === (first >> (width - bits));
   };
-  const axis = (address: [4 | 6, number], listed?: readonly string[], excluded?: readonly string[]) =>
-    (listed === undefined || listed.some((b) => inBlock(address, b))) && !(excluded ?? []).some((b) => inBlock(address, b));
+  // The rules here hold texts (RuleIpFields also takes parsed IpBlocks).
+  const axis = (address: [4 | 6, number], listed?: readonly unknown[], excluded?: readonly unknown[]) =>
+    (listed === undefined || listed.some((b) => inBlock(address, String(b)))) && !(excluded ?? []).some((b) => inBlock(address, String(b)));
   const matches = (r: RuleIpFields, peer: [4 | 6, number], client: [4 | 6, number]) =>
     axis(peer, r.ipBlocks, r.notIpBlocks) && axis(client, r.remoteIpBlocks, r.notRemoteIpBlocks);
 
@@ -111,6 +113,24 @@ describe('rule coverage against a brute-force oracle', () => {
       seen[everyone ? 'everyone' : 'some']++;
     }), { numRuns: 600, seed: 8 });
     expect(Math.min(seen.everyone, seen.some)).toBeGreaterThan(30);
+  });
+
+  test('rules of parsed IpBlocks give exactly what the same rules as texts give', () => {
+    // IpAccessPolicy passes its blocks (parsed once); these are the same ranges, texts and
+    // IPv4-mapped or external blocks mixed in.
+    const extra = fc.constantFrom('::ffff:10.0.0.0/104', '::ffff:203.0.113.7/128', '203.0.113.0/24', '10.1.0.0/16', '2001:db8::/32', 'fd00::/8');
+    const more = fc.option(fc.array(fc.oneof(v4, v6, extra), { minLength: 1, maxLength: 4 }), { nil: undefined });
+    const textRule = fc.record({ ipBlocks: more, remoteIpBlocks: more, notIpBlocks: more, notRemoteIpBlocks: more })
+      // In canonical form, as the texts are given (the generators above write `0::/0` for `::/0`).
+      .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => [k, (v ?? []).map((t) => IpBlock.of(t).toString())])) as Record<string, string[]>);
+    const parsed = (r: Record<string, string[]>): RuleIpFields => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, IpBlock.ofAll(v)]));
+    fc.assert(fc.property(fc.array(textRule, { minLength: 1, maxLength: 3 }), fc.constantFrom('ALLOW' as const, 'DENY' as const), (rules, action) => {
+      const blocks = rules.map(parsed);
+      expect(blocks.map(whyRuleNeverMatches)).toEqual(rules.map(whyRuleNeverMatches));
+      expect(matchesEveryoneWarning(action, blocks)).toEqual(matchesEveryoneWarning(action, rules));
+      expect(blocks.map((r) => ipv4MappedWarnings(r, 'x.'))).toEqual(rules.map((r) => ipv4MappedWarnings(r, 'x.')));
+      expect(externalOnlyBlocksWarning('w', blocks)).toEqual(externalOnlyBlocksWarning('w', rules));
+    }), { numRuns: 400, seed: 9 });
   });
 });
 

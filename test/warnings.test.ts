@@ -34,6 +34,20 @@ describe('Warnings', () => {
     expect(chart.node.metadata.filter((m) => m.type === 'istio-source-ip:warning').map((m) => m.data)).toEqual([{ id: 'same', message: 'text' }]);
   });
 
+  test('records each warning once however many a construct has, telling id, subject and message apart', () => {
+    const chart = newChart();
+    const warnings = Warnings.of(chart);
+    // Past the first few, a construct's warnings are compared by key instead of one by one.
+    const all = Array.from({ length: 20 }, (_, i) => [`id-${i % 2}`, `text ${i % 5}`, i % 4 === 0 ? undefined : `s${i % 3}`] as const);
+    for (const [id, message, subject] of [...all, ...all.reverse()]) {
+      warnings.add(id, message, subject);
+    }
+    const distinct = new Set(all.map(([id, message, subject]) => `${id}|${message}|${subject}`));
+    expect(Warnings.collect(chart)).toHaveLength(distinct.size);
+    expect(chart.node.metadata.filter((m) => m.type === 'istio-source-ip:warning')).toHaveLength(distinct.size);
+    expect(distinct.size).toBeGreaterThan(8);
+  });
+
   test('acknowledging an id silences its warnings about a whole construct, for the whole subtree only', () => {
     // GIVEN
     const chart = newChart();

@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { IConstruct, IValidation } from 'constructs';
 import {
   overwrittenProblem, PodSnapshot, PodTemplate, podTemplateOf, setPodAnnotation,
 } from '../private/pod-template';
@@ -55,8 +55,13 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
     checked.add(template.owner);
     indexNamespacesAtSynth(template.owner);
     // Namespaces, labels and annotations can still change after this call: decide at synth.
-    template.owner.node.addValidation({ validate: () => checkAtSynth(template, mode) });
+    template.owner.node.addValidation(synthCheck(template, mode));
   }
+}
+
+/** The synth-time check as a validation that keeps only the template and the mode alive. */
+function synthCheck(template: PodTemplate, mode: InterceptionMode): IValidation {
+  return { validate: () => checkAtSynth(template, mode) };
 }
 
 /** The synth-time check: the mode is still there, and the pods get a sidecar that honours it. */

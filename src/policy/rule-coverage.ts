@@ -2,7 +2,8 @@
  * What the IP rules of an AuthorizationPolicy can match: rules that match no request, policies
  * that match every client, ranges that never meet the addresses a proxy compares them with.
  *
- * Pure: plain CIDR texts in, problems and warnings out. The model is Envoy's RBAC `source_ip` /
+ * Pure: CIDRs in (canonical texts, or already parsed blocks: each address is parsed once), problems
+ * and warnings out. The model is Envoy's RBAC `source_ip` /
  * `direct_remote_ip` and `remote_ip` principals as Istio builds them from `ipBlocks`,
  * `remoteIpBlocks` and their `not*` forms: within one `from.source` every field must match (ANDed);
  * a field matches when the address is in one of its ranges (`not*`: in none of them); a range
@@ -11,15 +12,15 @@
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/rbac/v3/rbac.proto
  */
-import { AddressSet } from '../private/address-set';
-import { parseIpPrefix } from '../private/ip';
+import { AddressSet, Cidr, prefixOfCidr } from '../private/address-set';
+import { IpPrefix, parseIpPrefix, prefixContainsPrefix } from '../private/ip';
 
-/** The four IP fields of one rule's `from.source`, as canonical CIDR texts. */
+/** The four IP fields of one rule's `from.source`, as CIDRs (canonical texts, or parsed blocks). */
 export interface RuleIpFields {
-  readonly ipBlocks?: readonly string[];
-  readonly remoteIpBlocks?: readonly string[];
-  readonly notIpBlocks?: readonly string[];
-  readonly notRemoteIpBlocks?: readonly string[];
+  readonly ipBlocks?: readonly Cidr[];
+  readonly remoteIpBlocks?: readonly Cidr[];
+  readonly notIpBlocks?: readonly Cidr[];
+  readonly notRemoteIpBlocks?: readonly Cidr[];
 }
 
 /** A warning the coverage analysis raises, with a stable id from the warning catalog. */
@@ -37,17 +38,30 @@ const AXES = [
 ] as const;
 
 /** IPv4-mapped IPv6 addresses: `::ffff:0:0/96`. */
-const IPV4_MAPPED = AddressSet.ofCidrs(['::ffff:0:0/96']);
+const IPV4_MAPPED_PREFIX = (parseIpPrefix('::ffff:0:0/96') as { readonly value: IpPrefix }).value;
+
+/** Whether the block lies inside `::ffff:0:0/96` (no address of it is an IPv4 client). */
+function isIpv4Mapped(prefix: IpPrefix): boolean {
+  return prefixContainsPrefix(IPV4_MAPPED_PREFIX, prefix);
+}
 
 /**
  * Where a pod, a node or the mesh itself can connect from: private (RFC 1918, IPv6 unique local),
  * shared (CGNAT, RFC 6598), link-local and loopback space. A range with no address in here can
  * only be an external client.
  */
-const INTERNAL_SPACE = AddressSet.ofCidrs([
+const INTERNAL_PREFIXES = [
   '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', '127.0.0.0/8',
   'fc00::/7', 'fe80::/10', '::1/128',
-]);
+].map((cidr) => (parseIpPrefix(cidr) as { readonly value: IpPrefix }).value);
+
+/**
+ * Whether the prefix shares an address with the internal space. Two prefixes share an address
+ * exactly when one contains the other, so no set is built.
+ */
+function overlapsInternalSpace(prefix: IpPrefix): boolean {
+  return INTERNAL_PREFIXES.some((internal) => prefixContainsPrefix(internal, prefix) || prefixContainsPrefix(prefix, internal));
+}
 
 /** The addresses one axis of a rule matches: its ranges (or every address) minus its `not*` ranges. */
 function axisSet(rule: RuleIpFields, axis: (typeof AXES)[number]): AddressSet {
@@ -58,12 +72,24 @@ function axisSet(rule: RuleIpFields, axis: (typeof AXES)[number]): AddressSet {
 }
 
 /**
+ * Whether the axis matches no address. Without a `not*` list it matches every address or its
+ * (non-empty) list, so nothing needs computing.
+ */
+function axisIsEmpty(rule: RuleIpFields, axis: (typeof AXES)[number]): boolean {
+  const listed = rule[axis.blocks];
+  if (rule[axis.not] === undefined && (listed === undefined || listed.some((block) => prefixOfCidr(block) !== undefined))) {
+    return false;
+  }
+  return axisSet(rule, axis).isEmpty;
+}
+
+/**
  * Why `rule` can never match any request, or `undefined`. Every reason is certain: the rule's
  * own fields leave no address, so no request, whatever its addresses, is matched.
  */
 export function whyRuleNeverMatches(rule: RuleIpFields): string | undefined {
   for (const axis of AXES) {
-    if (!axisSet(rule, axis).isEmpty) {
+    if (!axisIsEmpty(rule, axis)) {
       continue;
     }
     const listed = rule[axis.blocks];
@@ -74,8 +100,8 @@ export function whyRuleNeverMatches(rule: RuleIpFields): string | undefined {
     const excludedSet = AddressSet.ofCidrs(excluded);
     // One example for the message, in linear time: a range listed in both, or the first listed
     // range and a range that excludes it.
-    const excludedTexts = new Set(excluded);
-    const same = listed.find((block) => excludedTexts.has(block));
+    const excludedTexts = new Set(excluded.map(String));
+    const same = listed.find((block) => excludedTexts.has(String(block)));
     const first = listed[0];
     const cover = first === undefined ? undefined : excluded.find((not) => AddressSet.ofCidrs([not]).covers(AddressSet.ofCidrs([first])));
     const example = same !== undefined ? ` (${same} is in both)` : cover !== undefined ? ` (${first} lies inside ${cover})` : '';
@@ -91,10 +117,11 @@ export function ipv4MappedWarnings(rule: RuleIpFields, prefix: string): Coverage
   const out: CoverageWarning[] = [];
   for (const field of ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const) {
     for (const block of rule[field] ?? []) {
-      if (!IPV4_MAPPED.covers(AddressSet.ofCidrs([block]))) {
+      const parsed = prefixOfCidr(block);
+      if (parsed === undefined || !isIpv4Mapped(parsed)) {
         continue;
       }
-      const v4 = ipv4Of(block);
+      const v4 = ipv4Of(parsed);
       out.push({
         id: 'ip-block-ipv4-mapped',
         subject: `${prefix}${field} ${block}`,
@@ -107,13 +134,9 @@ export function ipv4MappedWarnings(rule: RuleIpFields, prefix: string): Coverage
   return out;
 }
 
-/** `::ffff:1.2.3.0/120` → `1.2.3.0/24`. */
-function ipv4Of(block: string): string | undefined {
-  const parsed = parseIpPrefix(block);
-  if (!parsed.ok || parsed.value.bits < 96) {
-    return undefined;
-  }
-  return `${parsed.value.address.bytes.slice(12).join('.')}/${parsed.value.bits - 96}`;
+/** `::ffff:1.2.3.0/120` → `1.2.3.0/24` (for a prefix inside `::ffff:0:0/96`). */
+function ipv4Of(prefix: IpPrefix): string {
+  return `${prefix.address.bytes.slice(12).join('.')}/${prefix.bits - 96}`;
 }
 
 /**
@@ -122,14 +145,15 @@ function ipv4Of(block: string): string | undefined {
  * `undefined`.
  */
 export function matchesEveryoneWarning(action: 'ALLOW' | 'DENY', rules: readonly RuleIpFields[]): CoverageWarning | undefined {
-  const families = [['IPv4', AddressSet.ALL_IPV4], ['IPv6', AddressSet.ALL_IPV6]] as const;
+  const families = [['IPv4', AddressSet.ALL_IPV4, 4], ['IPv6', AddressSet.ALL_IPV6, 6]] as const;
   // A DENY rule written for one family ("deny everyone not in 10.0.0.0/8") also denies every
   // client of the other family; that follows from what was written and fails closed, so a DENY
   // is only reported for a family its own ranges name.
-  const named = AddressSet.ofCidrs(rules.flatMap((rule) => [...rule.ipBlocks ?? [], ...rule.remoteIpBlocks ?? [], ...rule.notIpBlocks ?? [], ...rule.notRemoteIpBlocks ?? []]));
+  const named = action === 'ALLOW' ? undefined
+    : AddressSet.ofCidrs(rules.flatMap((rule) => [...rule.ipBlocks ?? [], ...rule.remoteIpBlocks ?? [], ...rule.notIpBlocks ?? [], ...rule.notRemoteIpBlocks ?? []]));
   const covered = families
-    .filter(([, family]) => action === 'ALLOW' || named.overlaps(family))
-    .filter(([, family]) => coversFamily(rules, family)).map(([name]) => name);
+    .filter(([, family]) => named === undefined || named.overlaps(family))
+    .filter(([, family, version]) => mayCoverFamily(rules, version) && coversFamily(rules, family)).map(([name]) => name);
   if (covered.length === 0) {
     return undefined;
   }
@@ -144,6 +168,41 @@ export function matchesEveryoneWarning(action: 'ALLOW' | 'DENY', rules: readonly
 
 /** The most rules that constrain both addresses for which the exact coverage check runs (it is exponential in them). */
 const MAX_TWO_AXIS_RULES = 8;
+
+/**
+ * A necessary condition for `coversFamily`, from the blocks' sizes alone (no set is built): every
+ * address of the family must be matched on each axis by some rule (a rule covering (p, c) matches
+ * p on the peer axis), so on each axis the rules together must list at least as many addresses of
+ * the family as it has (a rule without a list on the axis counts as all of them). Sizes are
+ * summed without removing overlaps, so `false` is certain and `true` means "maybe".
+ */
+function mayCoverFamily(rules: readonly RuleIpFields[], version: 4 | 6): boolean {
+  const width = version === 4 ? 32 : 128;
+  const all = 1n << BigInt(width);
+  for (const axis of AXES) {
+    let total = 0n;
+    for (const rule of rules) {
+      const listed = rule[axis.blocks];
+      if (listed === undefined) {
+        total = all;
+        break;
+      }
+      for (const block of listed) {
+        const prefix = prefixOfCidr(block);
+        if (prefix !== undefined && prefix.address.family === version) {
+          total += 1n << BigInt(width - prefix.bits);
+        }
+      }
+      if (total >= all) {
+        break;
+      }
+    }
+    if (total < all) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /** Whether the union of the rules' (peer × client) sets covers `family` × `family`. */
 function coversFamily(rules: readonly RuleIpFields[], family: AddressSet): boolean {
@@ -202,10 +261,10 @@ export function externalOnlyBlocksWarning(target: string, rules: readonly RuleIp
   const external = new Set<string>();
   for (const rule of rules) {
     for (const block of [...rule.ipBlocks ?? [], ...rule.notIpBlocks ?? []]) {
-      const set = AddressSet.ofCidrs([block]);
+      const prefix = prefixOfCidr(block);
       // IPv4-mapped blocks have their own warning (ip-block-ipv4-mapped).
-      if (!set.overlaps(INTERNAL_SPACE) && !IPV4_MAPPED.covers(set)) {
-        external.add(block);
+      if (prefix !== undefined && !isIpv4Mapped(prefix) && !overlapsInternalSpace(prefix)) {
+        external.add(String(block));
       }
     }
   }

@@ -8,6 +8,21 @@
  */
 import { IpPrefix, parseIpPrefix } from './ip';
 
+/**
+ * A CIDR as the analyses take it: canonical text (as `IpBlock.toString()` writes it), or a block
+ * parsed already (an `IpBlock`: its text and its prefix), so no address is parsed twice.
+ */
+export type Cidr = string | { readonly _prefix: IpPrefix; toString(): string };
+
+/** The prefix of a CIDR: the block's own, or the text parsed; `undefined` for unparsable text. */
+export function prefixOfCidr(cidr: Cidr): IpPrefix | undefined {
+  if (typeof cidr !== 'string') {
+    return cidr._prefix;
+  }
+  const parsed = parseIpPrefix(cidr);
+  return parsed.ok ? parsed.value : undefined;
+}
+
 /** One inclusive range of addresses of one family, as integers. */
 interface Range {
   readonly start: bigint;
@@ -81,15 +96,27 @@ export class AddressSet {
   /** Every IPv6 address. */
   public static readonly ALL_IPV6 = new AddressSet([], [{ start: 0n, end: LAST[6] }]);
 
-  /** The addresses of CIDR texts in canonical form (as `IpBlock.toString()` writes them); unparsable texts are skipped. */
-  public static ofCidrs(cidrs: Iterable<string>): AddressSet {
+  /**
+   * The addresses of CIDRs: texts in canonical form (as `IpBlock.toString()` writes them), or
+   * parsed blocks; unparsable texts are skipped.
+   */
+  public static ofCidrs(cidrs: Iterable<Cidr>): AddressSet {
+    const prefixes: IpPrefix[] = [];
+    for (const cidr of cidrs) {
+      const prefix = prefixOfCidr(cidr);
+      if (prefix !== undefined) {
+        prefixes.push(prefix);
+      }
+    }
+    return AddressSet.ofPrefixes(prefixes);
+  }
+
+  /** The addresses of parsed prefixes (host bits, if any, are ignored). */
+  public static ofPrefixes(prefixes: Iterable<IpPrefix>): AddressSet {
     const v4: Range[] = [];
     const v6: Range[] = [];
-    for (const cidr of cidrs) {
-      const parsed = parseIpPrefix(cidr);
-      if (parsed.ok) {
-        (parsed.value.address.family === 4 ? v4 : v6).push(rangeOf(parsed.value));
-      }
+    for (const prefix of prefixes) {
+      (prefix.address.family === 4 ? v4 : v6).push(rangeOf(prefix));
     }
     return new AddressSet(normalize(v4), normalize(v6));
   }

@@ -87,7 +87,7 @@ export function podTemplateOf(workload: IConstruct, caller: string): PodTemplate
   } else if (isPlusPodWorkload(workload)) {
     const kind = defaultApiObject(workload)?.kind;
     if (kind !== undefined && TEMPLATE_PATHS[kind] !== undefined) {
-      return plusTemplate(workload, kind);
+      return new PlusTemplate(workload, kind);
     }
   }
   const what = ApiObject.isApiObject(workload) ? `an ApiObject of kind ${workload.kind}` : `a ${workload.constructor.name}`;
@@ -109,28 +109,42 @@ function defaultApiObject(construct: IConstruct): ApiObject | undefined {
   return child !== undefined && ApiObject.isApiObject(child) ? child : undefined;
 }
 
-function plusTemplate(workload: PlusPodWorkload, kind: string): PodTemplate {
-  const metadata = workload.podMetadata;
-  return {
-    owner: workload,
-    kind,
-    namespace: workload.metadata.namespace ?? Chart.of(workload).namespace,
-    read: (labelKeys) => ({
+/**
+ * The pod template of a cdk8s-plus workload. A class, not an object of closures: one is kept per
+ * workload until synth (by `setInterceptionMode`'s check), so its methods live on the prototype.
+ */
+class PlusTemplate implements PodTemplate {
+  public readonly namespace?: string;
+
+  constructor(public readonly owner: PlusPodWorkload, public readonly kind: string) {
+    this.namespace = owner.metadata.namespace ?? Chart.of(owner).namespace;
+  }
+
+  public read(labelKeys: readonly string[]): PodSnapshot {
+    const metadata = this.owner.podMetadata;
+    return {
       annotations: plusAnnotations(metadata),
       labels: pick(labelKeys, (key) => metadata.getLabel(key)),
-      hostNetwork: workload.hostNetwork === true,
-    }),
-    label: (key) => metadata.getLabel(key),
-    // A Job or CronJob has no selector of its own (Kubernetes generates one), so its pods are
-    // picked by their labels, as for a bare Pod. `matchLabels` exists on cdk8s-plus Workloads only.
-    selectorLabels: () => {
-      const matchLabels = (workload as { readonly matchLabels?: Readonly<Record<string, string>> }).matchLabels;
-      return matchLabels !== undefined && Object.keys(matchLabels).length > 0
-        ? { ...matchLabels }
-        : { ...(metadata.toJson() as { labels?: Record<string, string> }).labels };
-    },
-    writeAnnotation: (key, value) => metadata.addAnnotation(key, value),
-  };
+      hostNetwork: this.owner.hostNetwork === true,
+    };
+  }
+
+  public label(key: string): string | undefined {
+    return this.owner.podMetadata.getLabel(key);
+  }
+
+  // A Job or CronJob has no selector of its own (Kubernetes generates one), so its pods are
+  // picked by their labels, as for a bare Pod. `matchLabels` exists on cdk8s-plus Workloads only.
+  public selectorLabels(): Record<string, string> {
+    const matchLabels = (this.owner as { readonly matchLabels?: Readonly<Record<string, string>> }).matchLabels;
+    return matchLabels !== undefined && Object.keys(matchLabels).length > 0
+      ? { ...matchLabels }
+      : { ...(this.owner.podMetadata.toJson() as { labels?: Record<string, string> }).labels };
+  }
+
+  public writeAnnotation(key: string, value: string): void {
+    this.owner.podMetadata.addAnnotation(key, value);
+  }
 }
 
 /**
