@@ -83,7 +83,8 @@ export class IpBlock {
     // Most lists are IPv4 in dotted quads: one regular expression, the same value.
     const simple = parseSimpleIpv4(text);
     if (simple !== undefined) {
-      return new IpBlock(text, simple);
+      // Canonical already when it has a length and no host bits (no leading zeros, by the pattern).
+      return new IpBlock(text, simple, text.includes('/'));
     }
     if (text.length === 0) {
       return refuse('it is empty', 'remove the entry or write an address');
@@ -119,12 +120,13 @@ export class IpBlock {
   /** Whether the input had host bits set that were cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
   public readonly hostBitsCleared: boolean;
 
-  private constructor(input: string, prefix: IpPrefix) {
+  /** `canonicalUnlessHostBits`: the input is written as `formatIpPrefix` writes it, if it has no host bits. */
+  private constructor(input: string, prefix: IpPrefix, canonicalUnlessHostBits = false) {
     this.input = input;
     // A copy even without host bits: parsed bytes may sit in an array with room to grow, the copy is exact.
     this.prefix = maskPrefix(prefix);
     this.hostBitsCleared = this.prefix.address.bytes.some((byte, i) => byte !== prefix.address.bytes[i]);
-    const canonical = formatIpPrefix(this.prefix);
+    const canonical = canonicalUnlessHostBits && !this.hostBitsCleared ? input : formatIpPrefix(this.prefix);
     // Most blocks are written in canonical form: keep one string, not two equal ones.
     this.canonical = canonical === input ? input : canonical;
   }

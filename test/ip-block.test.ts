@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import { validBlockText } from './arbitraries';
 import { SourceIpValidationError } from '../src/errors';
 import { IpBlock } from '../src/ip-block';
+import { formatIpPrefix, hasHostBits, maskPrefix, parseIpAddress, parseIpPrefix } from '../src/private/ip';
 import { validationErrorOf } from './util';
 
 const RUNS = { numRuns: 2000 };
@@ -191,6 +192,18 @@ describe('properties', () => {
       expect([again.family, again.prefixLength, again.hostBitsCleared, again.equals(block)]).toEqual([block.family, block.prefixLength, false, true]);
       expect(block.contains(again) && again.contains(block)).toBe(true);
       expect(block.toString()).toMatch(block.family === 4 ? /^[0-9.]+\/[0-9]+$/ : /^[0-9a-f:.]+\/[0-9]+$/);
+    }), RUNS);
+  });
+
+  test('writes what formatting the masked prefix writes, whichever way the text was parsed', () => {
+    // Dotted quads take a shorter path (one regular expression, and the text kept when canonical).
+    fc.assert(fc.property(validBlock, (text) => {
+      const parsed = text.includes('/') ? parseIpPrefix(text) : parseIpAddress(text);
+      const prefix = !parsed.ok ? undefined : 'bits' in parsed.value ? parsed.value : { address: parsed.value, bits: parsed.value.family === 4 ? 32 : 128 };
+      expect(prefix).toBeDefined();
+      const block = IpBlock.of(text);
+      expect(block.toString()).toBe(formatIpPrefix(maskPrefix(prefix!)));
+      expect(block.hostBitsCleared).toBe(hasHostBits(prefix!));
     }), RUNS);
   });
 

@@ -259,9 +259,18 @@ export function prefixContains(prefix: IpPrefix, address: IpAddress): boolean {
   if (prefix.address.family !== address.family) {
     return false;
   }
-  const a = maskBytes(prefix.address.bytes, prefix.bits);
-  const b = maskBytes(address.bytes, prefix.bits);
-  return a.every((byte, i) => byte === b[i]);
+  // The first `bits` bits must be equal: whole bytes, then the leading bits of the next one.
+  const a = prefix.address.bytes;
+  const b = address.bytes;
+  const whole = prefix.bits >> 3;
+  for (let i = 0; i < whole; i++) {
+    if (a[i] !== b[i]) {
+      return false;
+    }
+  }
+  const rest = prefix.bits & 7;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return rest === 0 || (a[whole] & mask) === (b[whole] & mask);
 }
 
 /** Whether `inner` lies entirely inside `outer`. */
