@@ -9,7 +9,9 @@ import { ExplainLayerRole } from './analysis/explain';
 import { ExternalTrafficPolicy } from './gateway-service';
 import { IIngressGateway, PolicyTargetRef } from './gateway/gateway';
 import { hostBitsMessage, IpBlock } from './ip-block';
-import { externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches } from './policy/rule-coverage';
+import {
+  CoverageBound, externalBlocksOf, externalBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
+} from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
 import { minimalCidrCover } from './private/cidr-set';
 import {
@@ -287,6 +289,7 @@ class Part implements IAnyProducer {
 }
 
 const NO_RULES: WrittenRule[] = [];
+const NO_TEXTS: string[] = [];
 
 /**
  * An Istio AuthorizationPolicy (`security.istio.io/v1`) that allows or denies by client address.
@@ -363,8 +366,13 @@ export class IpAccessPolicy extends Construct {
   /** Rules added so far (constructor and `addRule`), for the prop names in messages. */
   private ruleCount = 0;
   private given = 0;
-  /** Every rule as given (`clientIpBlocks` resolved, not reduced), for the coverage checks at synth. */
-  private readonly givenRules: ResolvedRule[] = [];
+  /**
+   * What the synth-time coverage checks need from the rules as given, instead of the rules: the
+   * sizes that tell whether they may match everyone (then the written rules, which match exactly
+   * the same addresses, are checked), and the blocks outside internal space (not for a gateway).
+   */
+  private readonly bound = new CoverageBound();
+  private externalBlocks: string[] = NO_TEXTS;
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
     super(checkedScope('IpAccessPolicy', scope, id), id);
@@ -595,7 +603,7 @@ export class IpAccessPolicy extends Construct {
   }
 
   /**
-   * Keeps the rule as given for the synth-time coverage checks, and warns about host bits (naming
+   * Keeps what the synth-time coverage checks need from the rule as given, and warns about host bits (naming
    * each block's field as typed; many are counted, not listed) and IPv4-mapped blocks.
    */
   private warnRule(rule: IpRuleOptions, prepared: PreparedRule, prefix: string): void {
@@ -610,10 +618,15 @@ export class IpAccessPolicy extends Construct {
           + 'whole range (as Envoy matches it). Fix: clear the host bits in the list, or write single addresses without a prefix length', `${prefix}${field}`);
       }
     }
-    for (const warning of ipv4MappedWarnings(cidrsOf(prepared.resolved), prefix)) {
+    const given = cidrsOf(prepared.resolved);
+    for (const warning of ipv4MappedWarnings(given, prefix)) {
       warnings.add(warning.id, warning.message, warning.subject);
     }
-    this.givenRules.push(prepared.resolved);
+    this.bound.add(given);
+    const external = this.target.isGateway ? NO_TEXTS : externalBlocksOf(given);
+    if (external.length > 0) {
+      this.externalBlocks = this.externalBlocks.length === 0 ? external : [...this.externalBlocks, ...external];
+    }
   }
 
   private renderRules(part: Part): AuthorizationPolicySpecRules[] | undefined {
@@ -652,10 +665,11 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
-    const rules = this.mode === 'rules' ? this.givenRules.map(cidrsOf) : [];
+    const mayCover = this.mode === 'rules' && (this.bound.mayCover(4) || this.bound.mayCover(6));
     for (const warning of [
-      this.mode === 'rules' ? matchesEveryoneWarning(this.action, rules) : undefined,
-      this.target.isGateway ? undefined : externalOnlyBlocksWarning(target, rules),
+      // The written rules match exactly the addresses the given ones do (minimal covers, cut lists).
+      mayCover ? matchesEveryoneWarning(this.action, this.writtenRules()) : undefined,
+      this.target.isGateway ? undefined : externalBlocksWarning(target, this.externalBlocks),
     ]) {
       if (warning !== undefined) {
         warnings.add(warning.id, warning.message, warning.subject);

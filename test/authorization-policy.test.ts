@@ -7,6 +7,7 @@ import {
   AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
   PolicyTarget, Warnings,
 } from '../src';
+import { externalOnlyBlocksWarning, matchesEveryoneWarning } from '../src/policy/rule-coverage';
 import { clientSideApplyBytes, measureObjects } from '../src/private/object-size';
 import { Manifest, newChart, only, synth, validationErrorOf } from './util';
 
@@ -313,6 +314,39 @@ describe('IpAccessPolicy', () => {
         new IpAccessPolicy(chart, 'P', { target: PolicyTarget.workload(d), action: IpAccessAction.DENY, ipBlocks: [IpBlock.of('198.51.100.0/24')] });
       });
       expect(warnings.map((w) => w.id)).toContain('ip-blocks-on-sidecar');
+    });
+
+    test('warns about everyone and about external blocks exactly as the analysis of the rules as given does', () => {
+      // The policy keeps only sizes and external blocks from the rules as given, and checks its
+      // written (reduced) rules at synth: the warnings must be those of the given rules.
+      const v4 = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat()).map(([bits, n]) => `${bits === 0 ? 0 : (n % (1 << bits)) << (8 - bits)}.0.0.0/${bits}`);
+      const v6 = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat()).map(([bits, n]) => IpBlock.of(`${(bits === 0 ? 0 : (n % (1 << bits)) << (16 - bits)).toString(16)}::/${bits}`).toString());
+      const text = fc.oneof(v4, v6, fc.constantFrom('203.0.113.0/24', '10.1.0.0/16', '10.1.1.0/24', '2001:db8::/32', 'fd00::/8'));
+      const list = fc.option(fc.uniqueArray(text, { minLength: 1, maxLength: 4 }), { nil: undefined });
+      const rule = fc.record({ ipBlocks: list, remoteIpBlocks: list, notIpBlocks: list, notRemoteIpBlocks: list })
+        .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Record<string, string[]>)
+        .filter((r) => Object.keys(r).length > 0);
+      const seen = { everyone: 0, external: 0 };
+      fc.assert(fc.property(fc.array(rule, { minLength: 1, maxLength: 3 }), fc.constantFrom(IpAccessAction.ALLOW, IpAccessAction.DENY), (rules, action) => {
+        const blocks = rules.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, IpBlock.ofAll(v)])));
+        const chart = newChart();
+        try {
+          const policy = new IpAccessPolicy(chart, 'P', { target: labels(), action, ...blocks[0] });
+          blocks.slice(1).forEach((r) => policy.addRule(r));
+        } catch (e) {
+          // A rule that can never match is refused (tested above); nothing to compare.
+          expect((e as Error).message).toMatch(/can never match/);
+          return;
+        }
+        synth(chart);
+        const message = (id: string) => Warnings.collect(chart).find((w) => w.id === id)?.message;
+        const everyone = matchesEveryoneWarning(action === IpAccessAction.ALLOW ? 'ALLOW' : 'DENY', rules)?.message;
+        const external = externalOnlyBlocksWarning(JSON.stringify({ app: 'echo' }), rules)?.message;
+        expect({ everyone: message('policy-matches-everyone'), external: message('ip-blocks-on-sidecar') }).toEqual({ everyone, external });
+        seen.everyone += everyone === undefined ? 0 : 1;
+        seen.external += external === undefined ? 0 : 1;
+      }), { numRuns: 300, seed: 17 });
+      expect(Math.min(seen.everyone, seen.external)).toBeGreaterThan(10);
     });
   });
 });

@@ -177,31 +177,57 @@ const MAX_TWO_AXIS_RULES = 8;
  * summed without removing overlaps, so `false` is certain and `true` means "maybe".
  */
 function mayCoverFamily(rules: readonly RuleIpFields[], version: 4 | 6): boolean {
+  const bound = new CoverageBound();
+  rules.forEach((rule) => bound.add(rule));
+  return bound.mayCover(version);
+}
+
+/**
+ * The sizes `mayCoverFamily` sums, kept as rules come, so a policy can tell whether its rules may
+ * match everyone without keeping the blocks: per axis and family, the addresses the rules list
+ * (overlaps counted twice), saturating at the family's size.
+ */
+export class CoverageBound {
+  private peer4 = 0n;
+  private peer6 = 0n;
+  private client4 = 0n;
+  private client6 = 0n;
+
+  /** Adds the blocks of one rule. */
+  public add(rule: RuleIpFields): void {
+    this.peer4 = addSizes(this.peer4, rule.ipBlocks, 4);
+    this.peer6 = addSizes(this.peer6, rule.ipBlocks, 6);
+    this.client4 = addSizes(this.client4, rule.remoteIpBlocks, 4);
+    this.client6 = addSizes(this.client6, rule.remoteIpBlocks, 6);
+  }
+
+  /** `false` when the rules added so far certainly do not match every client of the family. */
+  public mayCover(version: 4 | 6): boolean {
+    const all = FAMILY_SIZE[version];
+    return version === 4 ? this.peer4 >= all && this.client4 >= all : this.peer6 >= all && this.client6 >= all;
+  }
+}
+
+const FAMILY_SIZE = { 4: 1n << 32n, 6: 1n << 128n } as const;
+
+/** `total` plus the addresses of `listed` in the family (all of them without a list), at most the family's size. */
+function addSizes(total: bigint, listed: readonly Cidr[] | undefined, version: 4 | 6): bigint {
+  const all = FAMILY_SIZE[version];
+  if (listed === undefined || total >= all) {
+    return all;
+  }
   const width = version === 4 ? 32 : 128;
-  const all = 1n << BigInt(width);
-  for (const axis of AXES) {
-    let total = 0n;
-    for (const rule of rules) {
-      const listed = rule[axis.blocks];
-      if (listed === undefined) {
-        total = all;
-        break;
+  let sum = total;
+  for (const block of listed) {
+    const prefix = prefixOfCidr(block);
+    if (prefix !== undefined && prefix.address.family === version) {
+      sum += 1n << BigInt(width - prefix.bits);
+      if (sum >= all) {
+        return all;
       }
-      for (const block of listed) {
-        const prefix = prefixOfCidr(block);
-        if (prefix !== undefined && prefix.address.family === version) {
-          total += 1n << BigInt(width - prefix.bits);
-        }
-      }
-      if (total >= all) {
-        break;
-      }
-    }
-    if (total < all) {
-      return false;
     }
   }
-  return true;
+  return sum;
 }
 
 /** Whether the union of the rules' (peer × client) sets covers `family` × `family`. */
@@ -258,20 +284,31 @@ function coversFamily(rules: readonly RuleIpFields[], family: AddressSet): boole
  * TCP peer is the calling pod (for ingress traffic, the gateway), never an external client.
  */
 export function externalOnlyBlocksWarning(target: string, rules: readonly RuleIpFields[]): CoverageWarning | undefined {
-  const external = new Set<string>();
-  for (const rule of rules) {
-    for (const block of [...rule.ipBlocks ?? [], ...rule.notIpBlocks ?? []]) {
-      const prefix = prefixOfCidr(block);
-      // IPv4-mapped blocks have their own warning (ip-block-ipv4-mapped).
-      if (prefix !== undefined && !isIpv4Mapped(prefix) && !overlapsInternalSpace(prefix)) {
-        external.add(String(block));
-      }
+  return externalBlocksWarning(target, rules.flatMap(externalBlocksOf));
+}
+
+/**
+ * The `ipBlocks`/`notIpBlocks` entries of one rule that `externalOnlyBlocksWarning` names (as
+ * canonical texts, in order), so a policy can keep these instead of its rules.
+ */
+export function externalBlocksOf(rule: RuleIpFields): string[] {
+  const external: string[] = [];
+  for (const block of [...rule.ipBlocks ?? [], ...rule.notIpBlocks ?? []]) {
+    const prefix = prefixOfCidr(block);
+    // IPv4-mapped blocks have their own warning (ip-block-ipv4-mapped).
+    if (prefix !== undefined && !isIpv4Mapped(prefix) && !overlapsInternalSpace(prefix)) {
+      external.push(String(block));
     }
   }
-  if (external.size === 0) {
+  return external;
+}
+
+/** `externalOnlyBlocksWarning` from the blocks `externalBlocksOf` gave for each rule, in order. */
+export function externalBlocksWarning(target: string, blocks: readonly string[]): CoverageWarning | undefined {
+  if (blocks.length === 0) {
     return undefined;
   }
-  const list = [...external];
+  const list = [...new Set(blocks)];
   const shown = list.length > 5 ? `${list.slice(0, 5).join(', ')} and ${list.length - 5} more` : list.join(', ');
   return {
     id: 'ip-blocks-on-sidecar',
