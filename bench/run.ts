@@ -21,7 +21,7 @@ interface Options {
   readonly workloads: number[];
   /** The variants timed (always `ours` among them; the byte check runs all four). */
   readonly variants: Variant[];
-  /** Heap runs (`--expose-gc`, untimed) per variant and N, after the timed runs; 0: none. */
+  /** Heap runs (`--expose-gc`, not timed) per variant and N, after the timed runs; 0: none. */
   readonly heapRuns: number;
   /** Input ranges of the policy benchmark (empty: skip it). */
   readonly policies: number[];
@@ -188,7 +188,7 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
       }
     });
   }
-  // Heap runs: untimed (forced full GCs), after the timed ones. Each N is run with N and with
+  // Heap runs, not timed (forced full GCs), after the timed ones. Each N is run with N and with
   // N / 5 workloads, so the heap per workload is a slope that leaves out what does not grow with N
   // (module code and data, the gateway).
   const heapSizes = [...new Set(options.workloads.flatMap((n) => [n, baseOf(n)]))];
@@ -293,7 +293,7 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   ]));
   if (options.heapRuns > 0) {
     lines.push('');
-    lines.push(`Live JS heap per workload after construction, bytes: heapUsed after full GCs (--expose-gc), median of ${options.heapRuns} untimed runs `
+    lines.push(`Live JS heap per workload after construction, bytes: heapUsed after full GCs (--expose-gc), median of ${options.heapRuns} runs (not timed) `
       + 'at N and at N / 5, (heap(N) - heap(N / 5)) / (N - N / 5):');
     lines.push('');
     lines.push(table([
