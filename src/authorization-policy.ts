@@ -1,5 +1,5 @@
-import { ApiObject, IAnyProducer, Lazy } from 'cdk8s';
-import { Construct, IConstruct, IValidation } from 'constructs';
+import { ApiObject, Chart, IAnyProducer, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type {
   AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
@@ -289,6 +289,9 @@ class Part implements IAnyProducer {
 }
 
 const NO_RULES: WrittenRule[] = [];
+
+/** The policies of each chart, for its one synth-time check (see `IpAccessPolicy.checkAtSynth`). */
+const POLICIES_OF = new WeakMap<Chart, IpAccessPolicy[]>();
 const NO_TEXTS: string[] = [];
 
 /**
@@ -339,11 +342,26 @@ export class IpAccessPolicy extends Construct {
   }
 
   /**
-   * The synth-time check of `policy`, made outside the constructor: a closure made in it would
-   * keep the constructor's scope, and so the props, alive until synth.
+   * Registers the synth-time check of `policy`. One validation per chart runs the checks of all
+   * its policies, in the order they were created: they only add warnings to their own policy, so
+   * where they run changes nothing, and a policy costs no validation, closure or array of its own.
+   * (Made outside the constructor: a closure made there would keep its scope, the props, alive.)
    */
-  private static addressViewCheck(policy: IpAccessPolicy): IValidation {
-    return { validate: () => policy.checkClientAddressView() };
+  private static checkAtSynth(policy: IpAccessPolicy): void {
+    const chart = Chart.of(policy);
+    const policies = POLICIES_OF.get(chart);
+    if (policies !== undefined) {
+      policies.push(policy);
+      return;
+    }
+    const list = [policy];
+    POLICIES_OF.set(chart, list);
+    chart.node.addValidation({
+      validate: () => {
+        list.forEach((p) => p.checkClientAddressView());
+        return [];
+      },
+    });
   }
 
   /** ALLOW or DENY. */
@@ -418,7 +436,7 @@ export class IpAccessPolicy extends Construct {
       this.warnRule(props, prepared, '');
     }
     guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
-    this.node.addValidation(IpAccessPolicy.addressViewCheck(this));
+    IpAccessPolicy.checkAtSynth(this);
   }
 
   /** Every AuthorizationPolicy object of this policy: `resource`, then any parts split off. */
@@ -651,7 +669,7 @@ export class IpAccessPolicy extends Construct {
   }
 
   /** Cross-construct checks: does the field used see the client here? Warnings only. */
-  private checkClientAddressView(): string[] {
+  private checkClientAddressView(): void {
     const warnings = Warnings.of(this);
     const uses = (fields: readonly BlockField[]) => this.writtenRules().some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
     const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
@@ -715,7 +733,6 @@ export class IpAccessPolicy extends Construct {
       warnings.add('policy-namespace-differs-from-target', `the policy is in namespace ${this.namespace} but its target runs in ${targetNamespace}: `
         + 'a selector only matches pods in the policy\'s namespace, unless that is Istio\'s root namespace. Fix: leave namespace unset');
     }
-    return [];
   }
 }
 
