@@ -290,8 +290,31 @@ class Part implements IAnyProducer {
 
 const NO_RULES: WrittenRule[] = [];
 
-/** The policies of each chart, for its one synth-time check (see `IpAccessPolicy.checkAtSynth`). */
+/** The policies of each chart, for its one synth-time check (see `checkAtSynth`). */
 const POLICIES_OF = new WeakMap<Chart, IpAccessPolicy[]>();
+
+/**
+ * Registers the synth-time check of `policy`. One validation per chart runs the checks of all its
+ * policies, in the order they were created: they only add warnings to their own policy, so where
+ * they run changes nothing, and a policy costs no validation, closure or array of its own. (Not
+ * made in the constructor: a closure made there would keep its scope, the props, alive.)
+ */
+function checkAtSynth(policy: IpAccessPolicy): void {
+  const chart = Chart.of(policy);
+  const policies = POLICIES_OF.get(chart);
+  if (policies !== undefined) {
+    policies.push(policy);
+    return;
+  }
+  const list = [policy];
+  POLICIES_OF.set(chart, list);
+  chart.node.addValidation({
+    validate: () => {
+      list.forEach((p) => p._checkClientAddressView());
+      return [];
+    },
+  });
+}
 const NO_TEXTS: string[] = [];
 
 /**
@@ -341,28 +364,6 @@ export class IpAccessPolicy extends Construct {
     }
   }
 
-  /**
-   * Registers the synth-time check of `policy`. One validation per chart runs the checks of all
-   * its policies, in the order they were created: they only add warnings to their own policy, so
-   * where they run changes nothing, and a policy costs no validation, closure or array of its own.
-   * (Made outside the constructor: a closure made there would keep its scope, the props, alive.)
-   */
-  private static checkAtSynth(policy: IpAccessPolicy): void {
-    const chart = Chart.of(policy);
-    const policies = POLICIES_OF.get(chart);
-    if (policies !== undefined) {
-      policies.push(policy);
-      return;
-    }
-    const list = [policy];
-    POLICIES_OF.set(chart, list);
-    chart.node.addValidation({
-      validate: () => {
-        list.forEach((p) => p.checkClientAddressView());
-        return [];
-      },
-    });
-  }
 
   /** ALLOW or DENY. */
   public readonly action: IpAccessAction;
@@ -436,7 +437,7 @@ export class IpAccessPolicy extends Construct {
       this.warnRule(props, prepared, '');
     }
     guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
-    IpAccessPolicy.checkAtSynth(this);
+    checkAtSynth(this);
   }
 
   /** Every AuthorizationPolicy object of this policy: `resource`, then any parts split off. */
@@ -668,8 +669,12 @@ export class IpAccessPolicy extends Construct {
     }
   }
 
-  /** Cross-construct checks: does the field used see the client here? Warnings only. */
-  private checkClientAddressView(): void {
+  /**
+   * Cross-construct checks at synth: does the field used see the client here? Warnings only.
+   *
+   * @internal
+   */
+  public _checkClientAddressView(): void {
     const warnings = Warnings.of(this);
     const uses = (fields: readonly BlockField[]) => this.writtenRules().some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
     const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
