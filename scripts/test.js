@@ -24,7 +24,9 @@ const bin = (/** @type {string} */ pkg, /** @type {string} */ file) => path.join
 
 /** @type {Check[]} */
 const STATIC = [
-  { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.dev.json'] },
+  // Build mode: when no input changed since the last check, tsc stops after comparing them (0.3 s instead of ~6 s of
+  // parsing every file again); errors are kept in the build info, so a failing check keeps failing.
+  { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.dev.json'] },
   { name: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.'] },
   { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'] }, // files: cspell.json
   { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'] },
