@@ -4,8 +4,9 @@
  *
  * Side by side: jest (two workers, the package test included) and the static checks one after the
  * other: lib/ brought up to date (scripts/build-lib.js; nothing to do when it is), type-check
- * (incremental), eslint and cspell (both with a cache), the API report and the dist/ check (both
- * read lib/). jest does not wait for the build: the tests that read lib/ (the package test,
+ * (tsc build mode), eslint and cspell (both with a cache), the API report (skipped when lib/'s
+ * build stamp, its config and the committed report are as at its last pass) and the dist/ check
+ * (both read lib/). jest does not wait for the build: the tests that read lib/ (the package test,
  * build-lib's) call `ensureFresh()`, which waits on the same build lock. Caches live in .cache/
  * (git-ignored); a fresh clone runs everything in full, a second run skips what did not change.
  *
@@ -15,12 +16,18 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const bin = (/** @type {string} */ pkg, /** @type {string} */ file) => path.join(ROOT, 'node_modules', pkg, file);
 
-/** @typedef {{ name: string, args: string[] }} Check */
+/**
+ * A check, and for one whose result depends only on some files: those files. It is skipped when they hold the
+ * same bytes as at its last pass (recorded in .cache/passed/).
+ * @typedef {{ name: string, args: string[], inputs?: string[] }} Check
+ */
 
 /** @type {Check[]} */
 const STATIC = [
@@ -29,7 +36,9 @@ const STATIC = [
   { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.dev.json'] },
   { name: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.'] },
   { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'] }, // files: cspell.json
-  { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'] },
+  // The API report is made from lib/'s declarations, which lib/.build-stamp fingerprints (a hash of every build input).
+  { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'],
+    inputs: ['lib/.build-stamp', 'api-extractor.json', 'api/cdk8s-istio-source-ip.api.md', 'package-lock.json'] },
   { name: 'check:dist', args: [bin('tsx', 'dist/cli.mjs'), 'scripts/check-dist.ts'] },
 ];
 /** @type {Check} */
@@ -39,8 +48,36 @@ const NEEDS_LIB = ['api', 'check:dist'];
 /** @type {Check} */
 const JEST = { name: 'jest', args: [bin('jest', 'bin/jest.js')] };
 
+/** The hash of a check's inputs (names and bytes), or undefined when it has none. */
+function inputsKey(/** @type {Check} */ check) {
+  if (check.inputs === undefined) {
+    return undefined;
+  }
+  const hash = createHash('sha256');
+  for (const file of check.inputs) {
+    const abs = path.join(ROOT, file);
+    hash.update(`${file}\0`).update(fs.existsSync(abs) ? fs.readFileSync(abs) : '(missing)').update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Runs one check with node (or skips it when its inputs are as at its last pass); resolves to its outcome, output buffered. */
+async function run(/** @type {Check} */ check) {
+  const key = inputsKey(check);
+  const passed = path.join(ROOT, '.cache', 'passed', check.name.replace(/[^a-z0-9-]/gi, '_'));
+  if (key !== undefined && fs.existsSync(passed) && fs.readFileSync(passed, 'utf8') === key) {
+    return { name: check.name, ok: true, output: `${check.name}: skipped, its inputs (${(check.inputs ?? []).join(', ')}) are as at its last pass\n`, seconds: 0 };
+  }
+  const result = await runNow(check);
+  if (key !== undefined && result.ok) {
+    fs.mkdirSync(path.dirname(passed), { recursive: true });
+    fs.writeFileSync(passed, key);
+  }
+  return result;
+}
+
 /** Runs one check with node; resolves to its outcome, output buffered. */
-function run(/** @type {Check} */ check) {
+function runNow(/** @type {Check} */ check) {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, check.args, { cwd: ROOT, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
