@@ -152,7 +152,7 @@ function ensureFresh() {
   }
 }
 
-module.exports = { build, ensureFresh, inputs, isFresh };
+module.exports = { build, ensureFresh, hashOf, inputs, isFresh };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

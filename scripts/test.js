@@ -16,9 +16,9 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { hashOf } = require('./build-lib.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const bin = (/** @type {string} */ pkg, /** @type {string} */ file) => path.join(ROOT, 'node_modules', pkg, file);
@@ -48,17 +48,9 @@ const NEEDS_LIB = ['api', 'check:dist'];
 /** @type {Check} */
 const JEST = { name: 'jest', args: [bin('jest', 'bin/jest.js')] };
 
-/** The hash of a check's inputs (names and bytes), or undefined when it has none. */
+/** The hash of a check's inputs (names and bytes, as lib/'s build stamp hashes its own), or undefined when it has none. */
 function inputsKey(/** @type {Check} */ check) {
-  if (check.inputs === undefined) {
-    return undefined;
-  }
-  const hash = createHash('sha256');
-  for (const file of check.inputs) {
-    const abs = path.join(ROOT, file);
-    hash.update(`${file}\0`).update(fs.existsSync(abs) ? fs.readFileSync(abs) : '(missing)').update('\0');
-  }
-  return hash.digest('hex');
+  return check.inputs === undefined ? undefined : hashOf(check.inputs);
 }
 
 /** Runs one check with node (or skips it when its inputs are as at its last pass); resolves to its outcome, output buffered. */

@@ -315,6 +315,8 @@ function checkAtSynth(policy: IpAccessPolicy): void {
     },
   });
 }
+
+/** No texts: shared by every policy with none, never written to. */
 const NO_TEXTS: string[] = [];
 
 /**
@@ -363,7 +365,6 @@ export class IpAccessPolicy extends Construct {
       IpAccessPolicy.pendingMode = undefined;
     }
   }
-
 
   /** ALLOW or DENY. */
   public readonly action: IpAccessAction;
@@ -644,7 +645,13 @@ export class IpAccessPolicy extends Construct {
     this.bound.add(given);
     const external = this.target.isGateway ? NO_TEXTS : externalBlocksOf(given);
     if (external.length > 0) {
-      this.externalBlocks = this.externalBlocks.length === 0 ? external : [...this.externalBlocks, ...external];
+      // Its own list once a rule has some (appended to, not copied on every rule).
+      if (this.externalBlocks === NO_TEXTS) {
+        this.externalBlocks = [];
+      }
+      for (const block of external) {
+        this.externalBlocks.push(block);
+      }
     }
   }
 
