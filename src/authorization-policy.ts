@@ -1,4 +1,4 @@
-import { ApiObject, Chart, IAnyProducer, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type {
@@ -14,12 +14,15 @@ import {
 } from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
 import { minimalCidrCover } from './private/cidr-set';
+import { nameAtResourceChild } from './private/object-name';
 import {
   clientSideApplyBytes, GuardOptions, guardObjectSizes, kib, maxBytesProblem, maxObjectBytesAt, sizeLimitAdvice,
 } from './private/object-size';
 import { podTemplateOf } from './private/pod-template';
 import { BLOCK_FIELDS, BlockField, entriesBytes, ruleBytes, splitRule, WrittenRule } from './private/policy-split';
-import { failIfAny, firstHole, generatedNameProblem, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, show } from './private/problems';
+import {
+  failIfAny, firstHole, generatedNameProblem, isPlainObject, labelMapProblems, mustBe, oneOf, Problem, requireObject, resourceName, show,
+} from './private/problems';
 import { checkedScope } from './private/scope';
 import { Warnings } from './warnings';
 
@@ -239,14 +242,23 @@ const INPUT_FIELDS = [...BLOCK_FIELDS, ...CLIENT_FIELDS] as const;
 /** A rule with `clientIpBlocks` resolved: the four wire fields, as blocks. */
 type ResolvedRule = Partial<Record<BlockField, readonly IpBlock[]>>;
 
+const API_VERSION = 'security.istio.io/v1';
+const KIND = 'AuthorizationPolicy';
+
 /** Istio's CRD allows at most 512 rules per AuthorizationPolicy (`rules` maxItems). */
 const MAX_RULES = 512;
 
 /** How every policy registers its objects for the size check (one shared object). */
 const SIZE_GUARD: GuardOptions = {
   prop: 'maxObjectBytes',
-  ownBytes: (object) => (object.node.scope as IpAccessPolicy)._ownBytes(object),
+  // The policy is its first object; the parts split off are its children.
+  ownBytes: (object: ApiObject) => policyOf(object)._ownBytes(object),
 };
+
+/** The policy an object of it belongs to: the policy is its first object; the parts split off are its children. */
+function policyOf(object: ApiObject): IpAccessPolicy {
+  return (object instanceof IpAccessPolicy ? object : object.node.scope) as IpAccessPolicy;
+}
 
 /** Host-bit warnings written in full per field and rule; the rest are counted in one more. */
 const HOST_BIT_WARNINGS = 10;
@@ -261,10 +273,13 @@ interface PreparedRule {
 }
 
 /**
- * One AuthorizationPolicy object of the policy and the rules it holds; produces the object's
- * spec (so no closure is kept per object).
+ * One AuthorizationPolicy object of the policy and the rules it holds. It is the object's `spec`
+ * until synth, where cdk8s resolves it as an implicit token (an object with a `resolve()` method:
+ * `ImplicitTokenResolver`, which every App has), so no `Lazy` or closure is kept per object.
  */
-class Part implements IAnyProducer {
+class Part {
+  /** The policy, set when it is constructed (the first part is made before it, for its props). */
+  public policy!: IpAccessPolicy;
   /** The rules in this object (a new array on the first, so small policies hold exact-size arrays). */
   public rules: WrittenRule[] = NO_RULES;
   /** Bytes the rules add: each rule's JSON plus the commas between them. */
@@ -272,9 +287,9 @@ class Part implements IAnyProducer {
   /** The object, set right after it is created with this part as its spec producer. */
   public object!: ApiObject;
 
-  constructor(private readonly policy: IpAccessPolicy, private readonly index: number) {}
+  constructor(private readonly index: number) {}
 
-  public produce(): AuthorizationPolicySpec {
+  public resolve(): AuthorizationPolicySpec {
     return this.policy._renderObject(this.index);
   }
 
@@ -289,6 +304,7 @@ class Part implements IAnyProducer {
 }
 
 const NO_RULES: WrittenRule[] = [];
+const NO_PARTS: Part[] = [];
 
 /** The policies of each chart, for its one synth-time check (see `checkAtSynth`). */
 const POLICIES_OF = new WeakMap<Chart, IpAccessPolicy[]>();
@@ -316,6 +332,28 @@ function checkAtSynth(policy: IpAccessPolicy): void {
   });
 }
 
+/** The first object's part, made by `firstObjectProps` for the props passed to ApiObject, taken right after. */
+let pendingPart: Part | undefined;
+
+/**
+ * What `ApiObject` needs before the policy exists: kind, name, namespace and the first object's
+ * spec. Props are checked after, in the constructor; nothing here throws on bad props.
+ */
+function firstObjectProps(scope: Construct, id: string, props: IpAccessPolicyProps): ApiObjectProps {
+  const given: Partial<IpAccessPolicyProps> = isPlainObject(props) ? props : {};
+  const name = typeof given.name === 'string' ? given.name : undefined;
+  const namespace = typeof given.namespace === 'string' ? given.namespace
+    : given.target instanceof PolicyTarget ? given.target.namespace : undefined;
+  const part = new Part(0);
+  pendingPart = part;
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: name ?? nameAtResourceChild(scope, id, API_VERSION, KIND), namespace },
+    spec: part,
+  };
+}
+
 /** No texts: shared by every policy with none, never written to. */
 const NO_TEXTS: string[] = [];
 
@@ -331,10 +369,13 @@ const NO_TEXTS: string[] = [];
  * `ip-blocks-after-snat`, `ip-blocks-see-proxy`, `policy-namespace-differs-from-target`,
  * `ip-block-host-bits` (see `WARNING_CATALOG`).
  *
+ * The policy is its (first) AuthorizationPolicy object, an `ApiObject`; rules too big for one
+ * object go into more objects, its children `Part2`, `Part3`, ... (see `resources`).
+ *
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
  * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
  */
-export class IpAccessPolicy extends Construct {
+export class IpAccessPolicy extends ApiObject {
   // Set only while a named factory runs its constructor, so `new` cannot ask for a catch-all.
   private static pendingMode: PolicyMode | undefined;
 
@@ -356,6 +397,14 @@ export class IpAccessPolicy extends Construct {
     return IpAccessPolicy.withMode(scope, id, props, IpAccessAction.DENY, 'deny-all');
   }
 
+  /**
+   * Whether `instance` is an `IpAccessPolicy` (by its prototype chain). `ApiObject` answers
+   * `instanceof` for every ApiObject, and subclasses inherit that; this answers for policies only.
+   */
+  public static override [Symbol.hasInstance](instance: unknown): instance is IpAccessPolicy {
+    return Function.prototype[Symbol.hasInstance].call(this, instance);
+  }
+
   private static withMode(scope: Construct, id: string, props: IpAccessPolicyBaseProps, action: IpAccessAction,
     mode: PolicyMode): IpAccessPolicy {
     IpAccessPolicy.pendingMode = mode;
@@ -375,71 +424,83 @@ export class IpAccessPolicy extends Construct {
   /** The namespace the policy is written to, when known. */
   public readonly namespace?: string;
 
-  /** The (first) AuthorizationPolicy object (construct id `Resource`). */
-  public readonly resource: ApiObject;
-
   private readonly mode: PolicyMode;
-  private readonly name?: string;
+  /** `name` as given, for the names of the objects split off. */
+  private readonly givenName?: string;
   private readonly reduce: boolean;
   private readonly maxBytes: number;
-  private parts: Part[] = [];
+  private parts: Part[] = NO_PARTS;
   /** Rules added so far (constructor and `addRule`), for the prop names in messages. */
   private ruleCount = 0;
   private given = 0;
   /**
-   * What the synth-time coverage checks need from the rules as given, instead of the rules: the
-   * sizes that tell whether they may match everyone (then the written rules, which match exactly
-   * the same addresses, are checked), and the blocks outside internal space (not for a gateway).
+   * What the synth-time check needs from the rules as given, instead of the rules: the blocks
+   * outside internal space (not for a gateway).
    */
-  private readonly bound = new CoverageBound();
   private externalBlocks: string[] = NO_TEXTS;
 
   constructor(scope: Construct, id: string, props: IpAccessPolicyProps) {
-    super(checkedScope('IpAccessPolicy', scope, id), id);
+    super(checkedScope('IpAccessPolicy', scope, id), id, firstObjectProps(scope, id, props));
+    const first = pendingPart as Part;
+    pendingPart = undefined;
     this.mode = IpAccessPolicy.pendingMode ?? 'rules';
     IpAccessPolicy.pendingMode = undefined;
-    requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
-    const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
-    const target = props.target instanceof PolicyTarget ? props.target : undefined;
-    this.reduce = props.reduceIpBlocks ?? true;
-    const prepared = this.mode === 'rules' ? prepareRule(props, '', target, props.action, this.reduce) : undefined;
-    failIfAny('IpAccessPolicy', [
-      target !== undefined ? undefined
-        : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
-      props.action === undefined ? mustBe('action', 'set', undefined, 'pass action: IpAccessAction.ALLOW or DENY')
-        : oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
-      resourceName('name', props.name, 'name'),
-      resourceName('namespace', props.namespace, 'namespace'),
-      props.reduceIpBlocks === undefined || typeof props.reduceIpBlocks === 'boolean' ? undefined
-        : mustBe('reduceIpBlocks', 'true or false', props.reduceIpBlocks, 'leave it unset to write the fewest CIDRs, or set false to write the lists as given'),
-      props.maxObjectBytes === undefined || maxBytesProblem(props.maxObjectBytes) === undefined ? undefined
-        : mustBe('maxObjectBytes', maxBytesProblem(props.maxObjectBytes) ?? '', props.maxObjectBytes,
-          'leave it unset for 200 KiB (what client-side kubectl apply can store), or raise it only if you apply with kubectl apply --server-side'),
-      ...(target !== undefined ? targetProblems(target) : []),
-      props.target instanceof PolicyTarget && props.target.targetRefs !== undefined && props.namespace !== undefined && props.namespace !== props.target.namespace
-        ? mustBe('namespace', `the target's namespace ${props.target.namespace} (targetRefs never cross namespaces, not even from the root namespace)`,
-          props.namespace, 'leave namespace unset')
-        : undefined,
-      ...(this.mode === 'rules' ? ruleProblems(props, '', target) : []),
-      ...(prepared?.problems ?? []),
-      this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
-    ], this);
+    try {
+      requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
+      const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
+      const target = props.target instanceof PolicyTarget ? props.target : undefined;
+      this.reduce = props.reduceIpBlocks ?? true;
+      const prepared = this.mode === 'rules' ? prepareRule(props, '', target, props.action, this.reduce) : undefined;
+      failIfAny('IpAccessPolicy', [
+        target !== undefined ? undefined
+          : mustBe('target', 'a PolicyTarget', props.target, 'pass PolicyTarget.gateway(gw), PolicyTarget.workload(deployment) or PolicyTarget.labels({...})'),
+        props.action === undefined ? mustBe('action', 'set', undefined, 'pass action: IpAccessAction.ALLOW or DENY')
+          : oneOf('action', props.action, IpAccessAction, 'use IpAccessAction.ALLOW or DENY'),
+        resourceName('name', props.name, 'name'),
+        resourceName('namespace', props.namespace, 'namespace'),
+        props.reduceIpBlocks === undefined || typeof props.reduceIpBlocks === 'boolean' ? undefined
+          : mustBe('reduceIpBlocks', 'true or false', props.reduceIpBlocks, 'leave it unset to write the fewest CIDRs, or set false to write the lists as given'),
+        props.maxObjectBytes === undefined || maxBytesProblem(props.maxObjectBytes) === undefined ? undefined
+          : mustBe('maxObjectBytes', maxBytesProblem(props.maxObjectBytes) ?? '', props.maxObjectBytes,
+            'leave it unset for 200 KiB (what client-side kubectl apply can store), or raise it only if you apply with kubectl apply --server-side'),
+        ...(target !== undefined ? targetProblems(target) : []),
+        props.target instanceof PolicyTarget && props.target.targetRefs !== undefined && props.namespace !== undefined && props.namespace !== props.target.namespace
+          ? mustBe('namespace', `the target's namespace ${props.target.namespace} (targetRefs never cross namespaces, not even from the root namespace)`,
+            props.namespace, 'leave namespace unset')
+          : undefined,
+        ...(this.mode === 'rules' ? ruleProblems(props, '', target) : []),
+        ...(prepared?.problems ?? []),
+        this.mode === 'rules' && !hasBlocks ? noBlocksProblem(props.action) : undefined,
+      ], this);
 
-    this.action = props.action;
-    this.target = props.target;
-    this.namespace = props.namespace ?? props.target.namespace;
-    this.name = props.name;
-    this.maxBytes = maxObjectBytesAt(this, props.maxObjectBytes);
-    this.resource = this.addPart('Resource', props.name);
-    // Before any rule is placed: the parts split off are named after this object.
-    failIfAny('IpAccessPolicy', [generatedNameProblem(props.name, this.resource.name)], this);
-    if (prepared !== undefined) {
-      this.place(prepared, 'IpAccessPolicy', '');
-      this.warnRule(props, prepared, '');
+      this.action = props.action;
+      this.target = props.target;
+      this.namespace = props.namespace ?? props.target.namespace;
+      this.givenName = props.name;
+      this.maxBytes = maxObjectBytesAt(this, props.maxObjectBytes);
+      first.policy = this;
+      first.object = this;
+      this.parts = [first];
+      // Before any rule is placed: the parts split off are named after this object.
+      failIfAny('IpAccessPolicy', [generatedNameProblem(props.name, this.name)], this);
+      if (prepared !== undefined) {
+        this.place(prepared, 'IpAccessPolicy', '');
+        this.warnRule(props, prepared, '');
+      }
+      guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
+      checkAtSynth(this);
+    } catch (error) {
+      // A constructor that throws leaves nothing behind: an object in the tree would be synthesized.
+      scope.node.tryRemoveChild(this.node.id);
+      throw error;
     }
-    guardObjectSizes(this, props.maxObjectBytes === undefined ? SIZE_GUARD : { ...SIZE_GUARD, maxBytes: props.maxObjectBytes });
-    checkAtSynth(this);
   }
+
+  /** The first object: this policy. Kept for code written when it was a child with id `Resource`. */
+  public get resource(): ApiObject {
+    return this;
+  }
+
 
   /** Every AuthorizationPolicy object of this policy: `resource`, then any parts split off. */
   public get resources(): readonly ApiObject[] {
@@ -527,22 +588,18 @@ export class IpAccessPolicy extends Construct {
     };
   }
 
-  /** Creates one AuthorizationPolicy object; its spec renders the rules it will hold. */
-  private addPart(id: string, name: string | undefined): ApiObject {
-    const part = new Part(this, this.parts.length);
+  /** Creates one more AuthorizationPolicy object, a child of the policy; its spec renders the rules it will hold. */
+  private addPart(id: string, name: string | undefined): void {
+    const part = new Part(this.parts.length);
+    part.policy = this;
     part.object = new ApiObject(this, id, {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
+      apiVersion: API_VERSION,
+      kind: KIND,
       // Never `name: undefined`: ApiObject spreads metadata over the name it generates.
       metadata: name === undefined ? { namespace: this.namespace } : { name, namespace: this.namespace },
-      spec: Lazy.any(part),
+      spec: part,
     });
-    if (this.parts.length === 0) {
-      this.parts = [part];
-    } else {
-      this.parts.push(part);
-    }
-    return part.object;
+    this.parts.push(part);
   }
 
   /**
@@ -599,14 +656,14 @@ export class IpAccessPolicy extends Construct {
       used += ruleBytes(piece) + (count === 1 ? 0 : 1);
     }
     const highest = this.parts.length + plan.length - 1;
-    if (this.name !== undefined && `${this.name}-part-${highest}`.length > 253) {
+    if (this.givenName !== undefined && `${this.givenName}-part-${highest}`.length > 253) {
       failIfAny(subject, [mustBe('name', `at most ${253 - `-part-${highest}`.length} characters when the rules are spread over ${highest} objects `
-        + `(the other objects are named "<name>-part-2" and so on, and Kubernetes names are at most 253 characters)`, this.name, 'shorten the name')], this);
+        + `(the other objects are named "<name>-part-2" and so on, and Kubernetes names are at most 253 characters)`, this.givenName, 'shorten the name')], this);
     }
     plan.forEach((pieces, i) => {
       if (i > 0) {
         const n = this.parts.length + 1;
-        this.addPart(`Part${n}`, this.name === undefined ? undefined : `${this.name}-part-${n}`);
+        this.addPart(`Part${n}`, this.givenName === undefined ? undefined : `${this.givenName}-part-${n}`);
       }
       const part = this.parts[this.parts.length - 1];
       for (const piece of pieces) {
@@ -642,15 +699,16 @@ export class IpAccessPolicy extends Construct {
     for (const warning of ipv4MappedWarnings(given, prefix)) {
       warnings.add(warning.id, warning.message, warning.subject);
     }
-    this.bound.add(given);
     const external = this.target.isGateway ? NO_TEXTS : externalBlocksOf(given);
     if (external.length > 0) {
-      // Its own list once a rule has some (appended to, not copied on every rule).
+      // Its own list once a rule has some: an exact-size copy first (a list grown by push keeps
+      // spare slots), then appended to, not copied on every rule.
       if (this.externalBlocks === NO_TEXTS) {
-        this.externalBlocks = [];
-      }
-      for (const block of external) {
-        this.externalBlocks.push(block);
+        this.externalBlocks = external.slice();
+      } else {
+        for (const block of external) {
+          this.externalBlocks.push(block);
+        }
       }
     }
   }
@@ -695,7 +753,13 @@ export class IpAccessPolicy extends Construct {
       warnings.add('remote-ip-blocks-on-sidecar', `remoteIpBlocks on ${target}, which is not an ingress gateway: its sidecar trusts the rightmost `
         + 'X-Forwarded-For entry (usually the address the gateway saw, not the client). Fix: target the ingress gateway with PolicyTarget.gateway(...)');
     }
-    const mayCover = this.mode === 'rules' && (this.bound.mayCover(4) || this.bound.mayCover(6));
+    // The sizes of the written blocks bound what they can cover (they match exactly the addresses
+    // the given ones do): a cheap filter, counted here rather than kept per policy.
+    const bound = new CoverageBound();
+    if (this.mode === 'rules') {
+      this.writtenRules().forEach((rule) => bound.add(rule));
+    }
+    const mayCover = this.mode === 'rules' && (bound.mayCover(4) || bound.mayCover(6));
     for (const warning of [
       // The written rules match exactly the addresses the given ones do (minimal covers, cut lists).
       mayCover ? matchesEveryoneWarning(this.action, this.writtenRules()) : undefined,

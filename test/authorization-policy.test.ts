@@ -1,11 +1,11 @@
 import * as net from 'net';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import {
-  AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpBlock, KubernetesGateway,
-  PolicyTarget, Warnings,
+  AwsNlbTargetType, EdgeChain, EdgeHop, ExternalTrafficPolicy, GatewayTopology, IngressGateway, IpAccessAction, IpAccessPolicy, IpAccessPolicyProps, IpBlock,
+  KubernetesGateway, PolicyTarget, Warnings,
 } from '../src';
 import { externalOnlyBlocksWarning, matchesEveryoneWarning } from '../src/policy/rule-coverage';
 import { clientSideApplyBytes, measureObjects } from '../src/private/object-size';
@@ -351,6 +351,45 @@ describe('IpAccessPolicy', () => {
   });
 });
 
+describe('IpAccessPolicy is its own first object', () => {
+  const denyProps = () => ({ target: PolicyTarget.labels({ app: 'echo' }), action: IpAccessAction.DENY, ipBlocks: IpBlock.ofAll(['10.0.0.0/8']) });
+
+  test('is the AuthorizationPolicy it writes: resource, ApiObject.of and the only object are the policy', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', denyProps());
+    expect(policy.resource).toBe(policy);
+    expect(ApiObject.of(policy)).toBe(policy);
+    expect(policy.resources).toEqual([policy]);
+    expect(policy.node.children).toEqual([]);
+    expect(policy.node.path).toBe('test/Deny');
+    expect(only(synth(chart), 'AuthorizationPolicy').metadata.name).toBe(policy.name);
+  });
+
+  test('keeps the names generated when the object was a child with id Resource', () => {
+    // Names written by the release before this change, for the same construct paths.
+    const chart = newChart();
+    expect(new IpAccessPolicy(new Construct(chart, 'Team.A'), 'Deny', denyProps()).name).toBe('test-team.a-deny-c86eb76b');
+    const flat = new Chart(new App(), 'flat', { disableResourceNameHashes: true });
+    expect(new IpAccessPolicy(flat, 'Deny', denyProps()).name).toBe('flat-deny');
+  });
+
+  test('answers instanceof for policies only (ApiObject answers it for every object)', () => {
+    const chart = newChart();
+    const policy = new IpAccessPolicy(chart, 'Deny', denyProps());
+    const other = new ApiObject(chart, 'Other', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect([policy instanceof IpAccessPolicy, policy instanceof ApiObject, other instanceof IpAccessPolicy]).toEqual([true, true, false]);
+  });
+
+  test('fails if the props are bad, and leaves no object in the tree, so the chart still synthesizes', () => {
+    const chart = newChart();
+    expect(() => new IpAccessPolicy(chart, 'Deny', { ...denyProps(), name: 'Not A Name' })).toThrow(/'name' must be/);
+    expect(() => new IpAccessPolicy(chart, 'Deny', 'nothing' as unknown as IpAccessPolicyProps)).toThrow(/'props' must be/);
+    expect(chart.node.tryFindChild('Deny')).toBeUndefined();
+    new IpAccessPolicy(chart, 'Deny', denyProps());
+    expect(synth(chart).map((o) => o.kind)).toEqual(['AuthorizationPolicy']);
+  });
+});
+
 describe('IpAccessPolicy on a Kubernetes Gateway API gateway', () => {
   const gatewayApi = () => {
     const chart = newChart();
@@ -575,7 +614,7 @@ describe('IpAccessPolicy: the fewest CIDRs, in objects that fit', () => {
     const policy = new IpAccessPolicy(chart, 'Deny', { target, action: IpAccessAction.DENY, maxObjectBytes: 4096, ipBlocks: scattered(150) });
     policy.resource.metadata.addAnnotation('example.com/why', 'x'.repeat(2000));
     const problems = chart.node.validate();
-    expect(problems).toEqual([expect.stringMatching(/^AuthorizationPolicy test-deny-c8[0-9a-f]{6} \(test\/Deny\/Resource\) takes \d\.\d KiB .* over the limit: .*maxObjectBytes/)]);
+    expect(problems).toEqual([expect.stringMatching(/^AuthorizationPolicy test-deny-c8[0-9a-f]{6} \(test\/Deny\) takes \d\.\d KiB .* over the limit: .*maxObjectBytes/)]);
   });
 
   test('splits a large list into objects of at most 200 KiB by default', () => {

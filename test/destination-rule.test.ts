@@ -1,7 +1,8 @@
-import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { formatViolations, violationsOf } from './schema';
 import {
-  ClientAffinity, ConsistentHash, HashAlgorithm, LoadBalancer, SimpleLb, SourceIpValidationError, Warnings,
+  ClientAffinity, ClientAffinityProps, ConsistentHash, HashAlgorithm, LoadBalancer, SimpleLb, SourceIpValidationError, Warnings,
 } from '../src';
 import { measureObjects } from '../src/private/object-size';
 import { newChart, only, synth } from './util';
@@ -13,6 +14,26 @@ function loadBalancerOf(loadBalancer: LoadBalancer, localityLoadBalancing?: bool
 }
 
 describe('ClientAffinity', () => {
+  test('is the DestinationRule it writes, with the names generated when the object was a child with id Resource', () => {
+    const chart = newChart();
+    const sticky = { host: 'echo', loadBalancer: LoadBalancer.consistentHash(ConsistentHash.sourceIp()) };
+    const affinity = new ClientAffinity(new Construct(chart, 'Team.A'), 'Sticky', sticky);
+    expect([affinity.resource, ApiObject.of(affinity)]).toEqual([affinity, affinity]);
+    expect(affinity.node.children).toEqual([]);
+    // A name written by the release before this change, for the same construct path.
+    expect(only(synth(chart), 'DestinationRule').metadata.name).toBe('test-team.a-sticky-c8279668');
+    expect(new ClientAffinity(new Chart(new App(), 'flat', { disableResourceNameHashes: true }), 'Sticky', sticky).name).toBe('flat-sticky');
+    expect(new ApiObject(chart, 'Other', { apiVersion: 'v1', kind: 'ConfigMap' }) instanceof ClientAffinity).toBe(false);
+  });
+
+  test('fails if the props are bad, and leaves no object in the tree', () => {
+    const chart = newChart();
+    expect(() => new ClientAffinity(chart, 'Sticky', { host: 'echo', loadBalancer: 'ring' as unknown as LoadBalancer })).toThrow(/'loadBalancer' must be a LoadBalancer/);
+    expect(() => new ClientAffinity(chart, 'Sticky', 42 as unknown as ClientAffinityProps)).toThrow(/'props' must be/);
+    expect(chart.node.tryFindChild('Sticky')).toBeUndefined();
+    expect(synth(chart)).toEqual([]);
+  });
+
   test('tells the size check an upper bound of what it writes', () => {
     const chart = newChart();
     new ClientAffinity(chart, 'Cookie', {

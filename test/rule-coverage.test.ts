@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { IpBlock } from '../src/ip-block';
 import {
-  externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
+  CoverageBound, externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
 } from '../src/policy/rule-coverage';
 
 describe('whyRuleNeverMatches', () => {
@@ -162,5 +162,79 @@ describe('externalOnlyBlocksWarning', () => {
 
   test('ignores remoteIpBlocks, which remote-ip-blocks-on-sidecar covers', () => {
     expect(externalOnlyBlocksWarning('x', [{ remoteIpBlocks: ['203.0.113.0/24'] }])).toBeUndefined();
+  });
+});
+
+describe('CoverageBound', () => {
+  /** The exact count of addresses the lists name in `family` (overlaps counted twice), by bigint. */
+  function exactSum(lists: readonly (readonly string[])[], family: 4 | 6): bigint {
+    const width = family === 4 ? 32 : 128;
+    let sum = 0n;
+    for (const list of lists) {
+      for (const cidr of list) {
+        const [address, bits] = cidr.split('/');
+        if (address.includes(':') === (family === 6)) {
+          sum += 1n << BigInt(width - Number(bits));
+        }
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Prefix lengths that tile a family exactly: start from /0 and split one prefix into its two
+   * halves per step (the last one mostly, to reach long prefixes), so the sizes add up to the
+   * family's size in exact arithmetic, from terms of very different magnitude.
+   */
+  const tiling = (width: number) => fc.array(fc.tuple(fc.boolean(), fc.nat()), { maxLength: 150 }).map((steps) => {
+    const bits = [0];
+    for (const [last, pick] of steps) {
+      const at = last ? bits.length - 1 : pick % bits.length;
+      if (bits[at] < width) {
+        bits.splice(at, 1, bits[at] + 1, bits[at] + 1);
+      }
+    }
+    return bits;
+  });
+  /** A list for one axis: a tiling of IPv4 or IPv6 (maybe one prefix short of it), or a few random prefixes. */
+  const list = fc.oneof(
+    fc.tuple(tiling(32), fc.boolean()).map(([bits, short]) => (short ? bits.slice(1) : bits).map((b) => `0.0.0.0/${b}`)),
+    fc.tuple(tiling(128), fc.boolean()).map(([bits, short]) => (short ? bits.slice(1) : bits).map((b) => `::/${b}`)),
+    fc.array(fc.oneof(fc.integer({ min: 0, max: 32 }).map((b) => `0.0.0.0/${b}`), fc.integer({ min: 0, max: 128 }).map((b) => `::/${b}`)), { maxLength: 4 }),
+  );
+
+  test('never says a family is certainly not covered when the exact sums reach its size (bigint oracle)', () => {
+    let reached = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(list, list), { minLength: 1, maxLength: 3 }), (rules) => {
+      const bound = new CoverageBound();
+      rules.forEach(([ipBlocks, remoteIpBlocks]) => bound.add({ ipBlocks, remoteIpBlocks }));
+      for (const family of [4, 6] as const) {
+        const all = 1n << BigInt(family === 4 ? 32 : 128);
+        const exact = exactSum(rules.map(([ip]) => ip), family) >= all && exactSum(rules.map(([, remote]) => remote), family) >= all;
+        if (exact) {
+          reached++;
+          expect(bound.mayCover(family)).toBe(true);
+        }
+      }
+    }), { numRuns: 1000, seed: 29 });
+    expect(reached).toBeGreaterThan(20);
+  });
+
+  test('says may cover where doubles round the exact sum down: /1 to /52 and four /54s tile IPv6', () => {
+    // 2^128 - 2^76 is exact; each 2^74 added to it is a tie that rounds back down (to even).
+    const tiles = [...Array.from({ length: 52 }, (_, i) => `::/${i + 1}`), '::/54', '::/54', '::/54', '::/54'];
+    expect(exactSum([tiles], 6)).toBe(1n << 128n);
+    expect(tiles.reduce((sum, cidr) => sum + 2 ** (128 - Number(cidr.slice(3))), 0)).toBeLessThan(2 ** 128);
+    const bound = new CoverageBound();
+    bound.add({ ipBlocks: tiles, remoteIpBlocks: tiles });
+    expect(bound.mayCover(6)).toBe(true);
+  });
+
+  test('says certainly not covered for small lists, and counts a missing list as every address', () => {
+    const bound = new CoverageBound();
+    bound.add({ ipBlocks: ['10.0.0.0/8'], remoteIpBlocks: ['0.0.0.0/1', '128.0.0.0/1'] });
+    expect([bound.mayCover(4), bound.mayCover(6)]).toEqual([false, false]);
+    bound.add({ ipBlocks: ['::/0'] });
+    expect([bound.mayCover(4), bound.mayCover(6)]).toEqual([false, true]);
   });
 });

@@ -55,13 +55,21 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
     checked.add(template.owner);
     indexNamespacesAtSynth(template.owner);
     // Namespaces, labels and annotations can still change after this call: decide at synth.
-    template.owner.node.addValidation(synthCheck(template, mode));
+    template.owner.node.addValidation(new SynthCheck(workload, mode));
   }
 }
 
-/** The synth-time check as a validation that keeps only the template and the mode alive. */
-function synthCheck(template: PodTemplate, mode: InterceptionMode): IValidation {
-  return { validate: () => checkAtSynth(template, mode) };
+/**
+ * The synth-time check as a validation that keeps only the workload and the mode alive: one small
+ * object per workload (a closure would add its context and a wrapper object).
+ */
+class SynthCheck implements IValidation {
+  constructor(private readonly workload: IConstruct, private readonly mode: InterceptionMode) {}
+
+  public validate(): string[] {
+    // The adapter is made again at synth rather than kept per workload (it was accepted once).
+    return checkAtSynth(podTemplateOf(this.workload, CALLER), this.mode);
+  }
 }
 
 /** The synth-time check: the mode is still there, and the pods get a sidecar that honours it. */

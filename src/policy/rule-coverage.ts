@@ -186,12 +186,18 @@ function mayCoverFamily(rules: readonly RuleIpFields[], version: 4 | 6): boolean
  * The sizes `mayCoverFamily` sums, kept as rules come, so a policy can tell whether its rules may
  * match everyone without keeping the blocks: per axis and family, the addresses the rules list
  * (overlaps counted twice), saturating at the family's size.
+ *
+ * Kept as doubles, not bigints (a number is smaller, and most are small integers stored inline):
+ * every term is a power of two, so only the sum rounds, by at most 2^-53 of it per addition. The
+ * bound is only a filter (true sends the policy to the exact check), so it errs towards true: it
+ * says "may cover" from `FAMILY_SIZE × (1 − 2^-20)`, which no rounding of fewer than 2^33
+ * additions can bring an exact sum of `FAMILY_SIZE` below.
  */
 export class CoverageBound {
-  private peer4 = 0n;
-  private peer6 = 0n;
-  private client4 = 0n;
-  private client6 = 0n;
+  private peer4 = 0;
+  private peer6 = 0;
+  private client4 = 0;
+  private client6 = 0;
 
   /** Adds the blocks of one rule. */
   public add(rule: RuleIpFields): void {
@@ -203,15 +209,15 @@ export class CoverageBound {
 
   /** `false` when the rules added so far certainly do not match every client of the family. */
   public mayCover(version: 4 | 6): boolean {
-    const all = FAMILY_SIZE[version];
-    return version === 4 ? this.peer4 >= all && this.client4 >= all : this.peer6 >= all && this.client6 >= all;
+    const enough = FAMILY_SIZE[version] * (1 - 2 ** -20);
+    return version === 4 ? this.peer4 >= enough && this.client4 >= enough : this.peer6 >= enough && this.client6 >= enough;
   }
 }
 
-const FAMILY_SIZE = { 4: 1n << 32n, 6: 1n << 128n } as const;
+const FAMILY_SIZE = { 4: 2 ** 32, 6: 2 ** 128 } as const;
 
 /** `total` plus the addresses of `listed` in the family (all of them without a list), at most the family's size. */
-function addSizes(total: bigint, listed: readonly Cidr[] | undefined, version: 4 | 6): bigint {
+function addSizes(total: number, listed: readonly Cidr[] | undefined, version: 4 | 6): number {
   const all = FAMILY_SIZE[version];
   if (listed === undefined || total >= all) {
     return all;
@@ -221,7 +227,7 @@ function addSizes(total: bigint, listed: readonly Cidr[] | undefined, version: 4
   for (const block of listed) {
     const prefix = prefixOfCidr(block);
     if (prefix !== undefined && prefix.address.family === version) {
-      sum += 1n << BigInt(width - prefix.bits);
+      sum += 2 ** (width - prefix.bits);
       if (sum >= all) {
         return all;
       }

@@ -46,7 +46,9 @@ export function minimalCidrCover(prefixes: readonly IpPrefix[], texts?: readonly
   const duplicates: number[] = [];
   coverFamily(prefixes, texts, v4, 1, cidrs, duplicates);
   coverFamily(prefixes, texts, v6, 4, cidrs, duplicates);
-  return { cidrs, duplicates: duplicates.sort((a, b) => a - b) };
+  // An exact-size copy: an array grown by push keeps spare slots (17 from the first push), which
+  // a policy holding the list would keep for its whole life.
+  return { cidrs: cidrs.slice(), duplicates: duplicates.sort((a, b) => a - b) };
 }
 
 /** Lists up to this long reuse module-level buffers instead of allocating typed arrays per call. */
