@@ -1,8 +1,10 @@
 import * as fc from 'fast-check';
 import { IpBlock } from '../src/ip-block';
 import {
-  CoverageBound, externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, RuleIpFields, whyRuleNeverMatches,
+  CoverageBound, externalOnlyBlocksWarning, ipv4MappedWarnings, matchesEveryoneWarning, prefixLengthIn, RuleIpFields, whyRuleNeverMatches,
 } from '../src/policy/rule-coverage';
+import { prefixOfCidr } from '../src/private/address-set';
+import { validBlockText } from './arbitraries';
 
 describe('whyRuleNeverMatches', () => {
   test('finds the same range in ipBlocks and notIpBlocks', () => {
@@ -228,6 +230,17 @@ describe('CoverageBound', () => {
     const bound = new CoverageBound();
     bound.add({ ipBlocks: tiles, remoteIpBlocks: tiles });
     expect(bound.mayCover(6)).toBe(true);
+  });
+
+  test('reads the family and length of a CIDR text as the parser does, for every valid block and its canonical form', () => {
+    fc.assert(fc.property(validBlockText, (text) => {
+      for (const cidr of [text, IpBlock.of(text).toString()]) {
+        const parsed = prefixOfCidr(cidr);
+        for (const family of [4, 6] as const) {
+          expect(prefixLengthIn(cidr, family)).toBe(parsed?.address.family === family ? parsed.bits : undefined);
+        }
+      }
+    }), { numRuns: 3000, seed: 31 });
   });
 
   test('says certainly not covered for small lists, and counts a missing list as every address', () => {

@@ -225,15 +225,35 @@ function addSizes(total: number, listed: readonly Cidr[] | undefined, version: 4
   const width = version === 4 ? 32 : 128;
   let sum = total;
   for (const block of listed) {
-    const prefix = prefixOfCidr(block);
-    if (prefix !== undefined && prefix.address.family === version) {
-      sum += 2 ** (width - prefix.bits);
+    const bits = prefixLengthIn(block, version);
+    if (bits !== undefined) {
+      sum += 2 ** (width - bits);
       if (sum >= all) {
         return all;
       }
     }
   }
   return sum;
+}
+
+/**
+ * The prefix length of `block` when it is in the family. Written blocks are canonical CIDRs, so
+ * the family is told by a ':' (IPv4-mapped blocks are IPv6, as istiod reads them) and the length
+ * is the number after the '/', without parsing the address; anything else is parsed. (A text
+ * with a bad address and a good length counts as a block: the bound then only errs towards
+ * "may cover".)
+ */
+export function prefixLengthIn(block: Cidr, version: 4 | 6): number | undefined {
+  if (typeof block === 'string') {
+    const slash = block.indexOf('/');
+    const bits = slash === -1 ? NaN : Number(block.slice(slash + 1));
+    if (Number.isInteger(bits) && bits >= 0 && bits <= (block.includes(':') ? 128 : 32) && slash === block.lastIndexOf('/')
+      && /^\d+$/.test(block.slice(slash + 1))) {
+      return block.includes(':') === (version === 6) ? bits : undefined;
+    }
+  }
+  const prefix = prefixOfCidr(block);
+  return prefix !== undefined && prefix.address.family === version ? prefix.bits : undefined;
 }
 
 /** Whether the union of the rules' (peer × client) sets covers `family` × `family`. */
