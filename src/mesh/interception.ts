@@ -13,6 +13,10 @@ const CALLER = 'setInterceptionMode';
 const AMBIENT_LABEL = 'istio.io/dataplane-mode';
 /** The pod labels the synth-time check reads. */
 const LABEL_KEYS = [POD_INJECT_LABEL, REVISION_LABEL, AMBIENT_LABEL];
+/** One string for every workload's `tproxy-runs-as-root` warning. */
+const TPROXY_AS_ROOT = 'TPROXY interception runs istio-proxy as root (runAsUser 0) with the NET_ADMIN capability, '
+  + 'which namespaces enforcing Pod Security "baseline" or "restricted" reject, and needs kernel TPROXY support on the nodes. '
+  + 'Fix: run these pods in a namespace that allows it, or keep REDIRECT and read the client address from X-Forwarded-For / x-envoy-external-address';
 /** Workloads that already carry the synth-time check (one per workload, however often the mode is set). */
 const checked = new WeakSet<IConstruct>();
 
@@ -47,9 +51,7 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
   setPodAnnotation(template, template.read([]).annotations, INTERCEPTION_MODE_ANNOTATION, mode, CALLER,
     `remove ${INTERCEPTION_MODE_ANNOTATION} from the workload's pod metadata, or pass the same mode`);
   if (mode === InterceptionMode.TPROXY) {
-    Warnings.of(template.owner).add('tproxy-runs-as-root', 'TPROXY interception runs istio-proxy as root (runAsUser 0) with the NET_ADMIN capability, '
-      + 'which namespaces enforcing Pod Security "baseline" or "restricted" reject, and needs kernel TPROXY support on the nodes. '
-      + 'Fix: run these pods in a namespace that allows it, or keep REDIRECT and read the client address from X-Forwarded-For / x-envoy-external-address');
+    Warnings.of(template.owner).add('tproxy-runs-as-root', TPROXY_AS_ROOT);
   }
   if (!checked.has(template.owner)) {
     checked.add(template.owner);

@@ -174,7 +174,9 @@ export function measureObjects(chart: Chart, all = false): MeasuredObject[] {
   guarded.scopes.forEach((scope, i) => {
     const entry = guarded.options[i];
     const maxBytes = entry.maxBytes ?? chartLimit;
-    for (const construct of scope.node.findAll()) {
+    // Most scopes are one object with no children (a policy, a rule): no walk for those.
+    const below = scope.node.children.length === 0 ? [scope] : scope.node.findAll();
+    for (const construct of below) {
       if (ApiObject.isApiObject(construct)) {
         const known = limits.get(construct);
         if (known === undefined || maxBytes < known.maxBytes) {
