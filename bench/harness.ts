@@ -7,6 +7,7 @@
  * bootstrap, module loading, building and writing. Imports only Node built-ins.
  */
 import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
 
 /** What a variant process prints, as one JSON line. */
 export interface ChildReport {
@@ -86,6 +87,10 @@ export class Clock {
     this.cpuAtEnd = (cpu.user + cpu.system) / 1000;
     if (gc !== undefined) {
       this.heaps.push(liveHeap() - this.heapAtStart);
+      // `heap-diff.ts` asks for a snapshot at the end of a phase (1 = construction, 2 = synth).
+      if (process.env.BENCH_HEAP_SNAPSHOT !== undefined && Number(process.env.BENCH_HEAP_SNAPSHOT_AT ?? '1') === this.marks.length - 1) {
+        v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+      }
     }
   }
 
