@@ -219,13 +219,31 @@ export class LoadBalancer {
     return shared;
   }
 
+  private fieldsBytes?: number;
+
   private constructor(
     /** @internal */
     public readonly _fields: DestinationRuleSpecTrafficPolicyLoadBalancer,
     /** The hash key, for a consistent-hash load balancer. */
     public readonly hash: ConsistentHash | undefined,
   ) {}
+
+  /**
+   * Bytes of `_fields` as JSON, measured on first use (a load balancer never changes).
+   *
+   * @internal
+   */
+  public _bytes(): number {
+    this.fieldsBytes ??= JSON.stringify(this._fields).length;
+    return this.fieldsBytes;
+  }
 }
+
+/**
+ * `{"host":…,"trafficPolicy":{"loadBalancer":{…,"localityLbSetting":{"enabled":false}}}}` less
+ * the host and the load balancer's fields: 83 bytes at most; rounded up.
+ */
+const SPEC_FRAME_BYTES = 100;
 
 let SOURCE_IP: ConsistentHash | undefined;
 const WITH_DEFAULT_ALGORITHM = new WeakMap<ConsistentHash, LoadBalancer>();
@@ -271,8 +289,7 @@ export interface ClientAffinityProps {
 
 /** How every ClientAffinity registers its DestinationRule for the size check (one shared object). */
 const SIZE_GUARD: GuardOptions = {
-  ownBytes: (object) => JSON.stringify((object as ClientAffinity)._render()).length + object.name.length
-    + (object.metadata.namespace?.length ?? 0) + 300,
+  ownBytes: (object) => (object as ClientAffinity)._specBytes() + object.name.length + (object.metadata.namespace?.length ?? 0) + 300,
 };
 
 /**
@@ -360,6 +377,16 @@ export class ClientAffinity extends ApiObject {
    */
   public _render(): DestinationRuleSpec {
     return affinitySpec(this.host, this.loadBalancer, this.localityLoadBalancing);
+  }
+
+  /**
+   * At least the bytes of the spec as JSON, without rendering it: the host, the load balancer's
+   * fields (measured once per LoadBalancer) and a fixed frame for the keys and the locality setting.
+   *
+   * @internal
+   */
+  public _specBytes(): number {
+    return JSON.stringify(this.host).length + this.loadBalancer._bytes() + SPEC_FRAME_BYTES;
   }
 }
 

@@ -213,27 +213,56 @@ export function parseIpPrefix(text: string): Parsed<IpPrefix> {
 }
 
 /**
- * Dotted-quad IPv4: four fields of 1-3 digits without a leading zero, optionally `/` and a length
- * of 1-2 digits without a leading zero. Only a first filter: the values are checked below.
- */
-const SIMPLE_IPV4 = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:\/(0|[1-9][0-9]?))?$/;
-
-/**
- * The common case of `parseIpPrefix` (`a.b.c.d/n`) and `parseIpAddress` (`a.b.c.d`, as a /32), in
- * one regular expression: the same value those give for a valid IPv4 text, or `undefined` for
- * anything else (then the full parsers decide, and explain a refusal).
+ * The common case of `parseIpPrefix` (`a.b.c.d/n`) and `parseIpAddress` (`a.b.c.d`, as a /32):
+ * four fields of 1-3 digits without a leading zero, at most 255, optionally `/` and a length of 1-2
+ * digits without a leading zero, at most 32. The same value those give for a valid IPv4 text, or
+ * `undefined` for anything else (then the full parsers decide, and explain a refusal).
  */
 export function parseSimpleIpv4(text: string): IpPrefix | undefined {
-  const match = SIMPLE_IPV4.exec(text);
-  if (match === null) {
+  // A character loop, not a regular expression: this runs for every IPv4 block a policy is given.
+  const bytes = [0, 0, 0, 0];
+  let at = 0;
+  for (let part = 0; part < 4; part++) {
+    const octet = decimalAt(text, at, 3, 255);
+    if (octet === undefined) {
+      return undefined;
+    }
+    bytes[part] = octet.value;
+    at = octet.end;
+    if (part < 3) {
+      if (text.charCodeAt(at) !== 0x2e) {
+        return undefined;
+      }
+      at++;
+    }
+  }
+  if (at === text.length) {
+    return { address: { family: 4, bytes }, bits: 32 };
+  }
+  const bits = text.charCodeAt(at) === 0x2f ? decimalAt(text, at + 1, 2, 32) : undefined;
+  return bits === undefined || bits.end !== text.length ? undefined : { address: { family: 4, bytes }, bits: bits.value };
+}
+
+/**
+ * The decimal number of 1 to `maxDigits` digits at `start`, without a leading zero, at most
+ * `max`, and where it ends; `undefined` when there is none.
+ */
+function decimalAt(text: string, start: number, maxDigits: number, max: number): { value: number; end: number } | undefined {
+  let value = 0;
+  let end = start;
+  while (end < text.length && end - start <= maxDigits) {
+    const digit = text.charCodeAt(end) - 0x30;
+    if (digit < 0 || digit > 9) {
+      break;
+    }
+    value = value * 10 + digit;
+    end++;
+  }
+  const digits = end - start;
+  if (digits === 0 || digits > maxDigits || (digits > 1 && text.charCodeAt(start) === 0x30) || value > max) {
     return undefined;
   }
-  const bytes = [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4])];
-  const bits = match[5] === undefined ? 32 : Number(match[5]);
-  if (bytes[0] > 255 || bytes[1] > 255 || bytes[2] > 255 || bytes[3] > 255 || bits > 32) {
-    return undefined;
-  }
-  return { address: { family: 4, bytes }, bits };
+  return { value, end };
 }
 
 /** Zeroes the host bits of `bytes` beyond the first `bits`. */
