@@ -240,16 +240,21 @@ function addSizes(total: number, listed: readonly Cidr[] | undefined, version: 4
  * The prefix length of `block` when it is in the family. Written blocks are canonical CIDRs, so
  * the family is told by a ':' (IPv4-mapped blocks are IPv6, as istiod reads them) and the length
  * is the number after the '/', without parsing the address; anything else is parsed. (A text
- * with a bad address and a good length counts as a block: the bound then only errs towards
+ * with a bad address, or a length written with a leading zero, counts as a block: the bound errs towards
  * "may cover".)
  */
 export function prefixLengthIn(block: Cidr, version: 4 | 6): number | undefined {
   if (typeof block === 'string') {
     const slash = block.indexOf('/');
-    const bits = slash === -1 ? NaN : Number(block.slice(slash + 1));
-    if (Number.isInteger(bits) && bits >= 0 && bits <= (block.includes(':') ? 128 : 32) && slash === block.lastIndexOf('/')
-      && /^\d+$/.test(block.slice(slash + 1))) {
-      return block.includes(':') === (version === 6) ? bits : undefined;
+    // 1 to 3 digits after the only '/', at most the family's width.
+    let bits = slash === -1 || slash >= block.length - 1 || block.length - slash > 4 ? -1 : 0;
+    for (let i = slash + 1; bits >= 0 && i < block.length; i++) {
+      const digit = block.charCodeAt(i) - 0x30;
+      bits = digit >= 0 && digit <= 9 ? bits * 10 + digit : -1;
+    }
+    const v6 = block.includes(':');
+    if (bits >= 0 && bits <= (v6 ? 128 : 32)) {
+      return v6 === (version === 6) ? bits : undefined;
     }
   }
   const prefix = prefixOfCidr(block);
