@@ -49,11 +49,6 @@ class CodeCacheRuntime extends Runtime {
       }
     };
   }
-
-  teardown() {
-    CACHE.keep();
-    return super.teardown();
-  }
 }
 
 module.exports = CodeCacheRuntime;

@@ -2,9 +2,8 @@
 import type * as vm from 'node:vm';
 
 export declare class CodeCache {
-  /** How many modules were compiled, and how many of them from a kept cache. */
+  /** How many modules were compiled, and how many of them with a code cache. */
   public readonly stats: { compiled: number; fromCache: number };
   public compile(source: string, filename: string, parameters: readonly string[], context: vm.Context,
     importModuleDynamically: NonNullable<vm.ScriptOptions['importModuleDynamically']>): (...args: unknown[]) => unknown;
-  public keep(): void;
 }

@@ -6,13 +6,12 @@
  * Each test file gets a fresh module registry, so every file compiles again each module it loads:
  * the library (src/index.ts re-exports it all), cdk8s, constructs, yaml… about 350 modules. That
  * compile was the largest single cost of loading a test file (~0.1 s of ~0.16 s; ~9 s of CPU in a
- * whole `npm test`). Here a module is compiled as usual the first time; when its test file ends,
- * V8's code cache for it is kept (taken after the run, so it holds the functions the tests called
- * too); the next file that compiles the same file with the same source hands that cache to V8,
- * which then skips parsing and bytecode generation. Nothing else changes: each test file still
- * evaluates every module afresh in its own context. A cache V8 refuses (other flags, other
- * source) is dropped and the module compiled as usual; a module whose source changed is never
- * given the old one.
+ * whole `npm test`). Here a module is compiled as usual the first time; the second time the same
+ * file with the same source is compiled, V8's code cache of the first compile is taken (after its
+ * module ran, so the cache holds the functions its tests called too) and handed to V8, which then
+ * skips parsing and bytecode generation, as for every later compile. Nothing else changes: each
+ * test file still evaluates every module afresh in its own context. A module whose source changed
+ * is never given the old cache; one V8 refuses (other flags) is compiled as usual and starts over.
  *
  * jest 30 compiles a module with `vm.compileFunction`; a cache can only be asked for after the run
  * from a `vm.Script`, so the module is compiled as a script whose value is the same function (same
@@ -25,18 +24,20 @@ const vm = require('node:vm');
 
 class CodeCache {
   constructor() {
-    /** A module's file name → its source and V8's code cache for it. @type {Map<string, { source: string, data: Buffer }>} */
+    /**
+     * A module's file name → its source, and the script it was first compiled into, until a second
+     * compile asks for the cache (then V8's code cache for it).
+     * @type {Map<string, { source: string, script?: vm.Script, data?: Buffer }>}
+     */
     this.entries = new Map();
-    /** Scripts compiled without a cache since the last `keep()`. @type {{ filename: string, source: string, script: vm.Script }[]} */
-    this.uncached = [];
-    /** How many modules were compiled, and how many of them from a kept cache. */
+    /** How many modules were compiled, and how many of them with a code cache. */
     this.stats = { compiled: 0, fromCache: 0 };
   }
 
   /**
-   * Compiles a module's source into a function of `parameters` in `context`, with the kept cache
-   * when there is one for this file and this very source. Throws the SyntaxError of a source that
-   * does not parse.
+   * Compiles a module's source into a function of `parameters` in `context`; from the second
+   * compile of this file with this very source on, with V8's code cache of the first. Throws the
+   * SyntaxError of a source that does not parse.
    * @param {string} source
    * @param {string} filename
    * @param {readonly string[]} parameters
@@ -45,25 +46,26 @@ class CodeCache {
    * @returns {Function}
    */
   compile(source, filename, parameters, context, importModuleDynamically) {
+    const wrapped = `(function (${parameters.join(', ')}) {${source}\n})`;
     const entry = this.entries.get(filename);
-    const cachedData = entry !== undefined && entry.source === source ? entry.data : undefined;
-    const script = new vm.Script(`(function (${parameters.join(', ')}) {${source}\n})`, { filename, cachedData, importModuleDynamically });
-    this.stats.compiled++;
-    if (cachedData !== undefined && script.cachedDataRejected !== true) {
-      this.stats.fromCache++;
+    let script;
+    if (entry !== undefined && entry.source === source) {
+      // Taken only now, once: after the first compile's module ran (so the cache holds the
+      // functions it called), and never for a module that only one test file loads.
+      entry.data ??= /** @type {vm.Script} */ (entry.script).createCachedData();
+      entry.script = undefined;
+      script = new vm.Script(wrapped, { filename, cachedData: entry.data, importModuleDynamically });
+      if (script.cachedDataRejected === true) {
+        this.entries.set(filename, { source, script });
+      } else {
+        this.stats.fromCache++;
+      }
     } else {
-      this.entries.delete(filename);
-      this.uncached.push({ filename, source, script });
+      script = new vm.Script(wrapped, { filename, importModuleDynamically });
+      this.entries.set(filename, { source, script });
     }
+    this.stats.compiled++;
     return script.runInContext(context);
-  }
-
-  /** Keeps V8's code cache of each script compiled without one (call it when a test file ends). */
-  keep() {
-    for (const { filename, source, script } of this.uncached) {
-      this.entries.set(filename, { source, data: script.createCachedData() });
-    }
-    this.uncached = [];
   }
 }
 

@@ -10,11 +10,13 @@ const noImport = (): never => {
   throw new Error('no import() here');
 };
 
-/** Compiles `source` as a module in a fresh context and runs it; returns its exports. */
-function load(cache: InstanceType<typeof CodeCache>, source: string, filename = '/virtual/module.js'): Record<string, unknown> {
+type Exports = { sum(a: number, b: number): number; where(): string };
+
+/** Compiles `source` as a module in a fresh context and runs it, as jest runs a module; returns its exports. */
+function load(cache: InstanceType<typeof CodeCache>, source: string, filename = '/virtual/module.js'): Exports {
   const fn = cache.compile(source, filename, PARAMETERS, vm.createContext({}), noImport as never);
-  const module = { exports: {} as Record<string, unknown> };
-  fn(module, module.exports, () => undefined);
+  const module = { exports: {} as Exports };
+  fn.call(module.exports, module, module.exports, () => undefined);
   return module.exports;
 }
 
@@ -23,41 +25,42 @@ const SOURCE = [
   'function where() { return new Error("here").stack.split("\\n")[1]; }',
   'exports.sum = (a, b) => a + b;',
   'exports.where = where;',
-  'exports.sum(1, 2);', // compiled and run before the cache is kept
+  'exports.sum(1, 2);',
 ].join('\n');
 
 describe('code cache', () => {
-  test('a second compile of the same source uses the kept cache and behaves the same', () => {
+  test('compiles the same source with the first compile\'s cache from the second compile on, and it behaves the same', () => {
     const cache = new CodeCache();
     const first = load(cache, SOURCE);
     expect(cache.stats).toEqual({ compiled: 1, fromCache: 0 });
-    cache.keep();
     const second = load(cache, SOURCE);
-    expect(cache.stats).toEqual({ compiled: 2, fromCache: 1 });
-    expect((second.sum as (a: number, b: number) => number)(2, 3)).toBe(5);
+    const third = load(cache, SOURCE);
+    expect(cache.stats).toEqual({ compiled: 3, fromCache: 2 });
+    expect(second.sum(2, 3)).toBe(5);
+    expect(third.sum(2, 3)).toBe(5);
     // Same line and column as without a cache: the wrapper does not move the module's code.
-    expect((first.where as () => string)()).toMatch(/\/virtual\/module\.js:2:\d+\)$/);
-    expect((second.where as () => string)()).toBe((first.where as () => string)());
+    expect(first.where()).toMatch(/ \(\/virtual\/module\.js:2:\d+\)$/);
+    expect(second.where()).toBe(first.where());
+    // Each compile is a module of its own (its own context), as jest's are.
+    expect(second.sum).not.toBe(first.sum);
   });
 
   test('a changed source is compiled afresh, never given the old cache', () => {
     const cache = new CodeCache();
     load(cache, SOURCE);
-    cache.keep();
     const changed = load(cache, SOURCE.replace('a + b', 'a * b'));
     expect(cache.stats).toEqual({ compiled: 2, fromCache: 0 });
-    expect((changed.sum as (a: number, b: number) => number)(2, 3)).toBe(6);
-    cache.keep(); // the changed source's cache replaces the old one
-    expect((load(cache, SOURCE.replace('a + b', 'a * b')).sum as (a: number, b: number) => number)(2, 3)).toBe(6);
+    expect(changed.sum(2, 3)).toBe(6);
+    // The changed source's compile is the one kept from now on.
+    expect(load(cache, SOURCE.replace('a + b', 'a * b')).sum(2, 3)).toBe(6);
     expect(cache.stats.fromCache).toBe(1);
-    expect((load(cache, SOURCE).sum as (a: number, b: number) => number)(2, 3)).toBe(5);
+    expect(load(cache, SOURCE).sum(2, 3)).toBe(5);
     expect(cache.stats.fromCache).toBe(1);
   });
 
   test('a cache is kept per file', () => {
     const cache = new CodeCache();
     load(cache, SOURCE, '/virtual/a.js');
-    cache.keep();
     load(cache, SOURCE, '/virtual/b.js');
     expect(cache.stats.fromCache).toBe(0);
   });
