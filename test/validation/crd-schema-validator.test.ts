@@ -1,4 +1,6 @@
 // cspell:ignore ALLOWW
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
   ClientAffinity, ConsistentHash, ExternalTrafficPolicy, ForwardClientCertDetails, GatewayServiceType, GatewayTopology,
@@ -8,8 +10,10 @@ import { SeedScenario } from '../../src/seed';
 import { IstioVersion, networkingApiVersion } from '../../src/istio-version';
 import { CrdSchemaSet, CrdSchemaValidator, validateManifests } from '../../src/validation';
 import { closeSchema } from '../../src/validation/close-schema';
+import * as schemaSets from '../../src/validation/schema-sets';
 import { exampleFiles, runExample } from '../run-example';
 import { formatViolations, istioObjects, validator, violationsOf } from '../schema';
+import { PRECOMPILED_ENV } from '../setup/precompiled';
 import { Manifest } from '../util';
 
 /** A chart that uses every option of every construct that writes an Istio object. */
@@ -293,5 +297,51 @@ describe('the target Istio version picks the schema sets', () => {
       .toThrow(/CrdSchemaValidator: 'istioVersion' \(1\.20\) and 'schemaSets' \(\["istio-1\.30\.3"\]\) both pick the schema sets\. Fix: pass only one of them/);
     expect(() => new CrdSchemaValidator({ istioVersion: '1.20' as unknown as IstioVersion }))
       .toThrow(/CrdSchemaValidator: 'istioVersion' must be an IstioVersion, got "1\.20"\. Fix: pass e\.g\. IstioVersion\.of\("1\.20"\)/);
+  });
+});
+
+// The tests above run the build's path: each kind's precompiled standalone validator
+// (test/setup/precompiled.ts makes them from src/ once per jest run). Without them, as when the
+// library runs from its sources, the validator compiles each schema with ajv.
+describe('without precompiled validators', () => {
+  test('the tests above load the precompiled validators made for this run', () => {
+    expect(schemaSets.PRECOMPILED_DIR).toBe(process.env[PRECOMPILED_ENV]);
+    expect(fs.existsSync(path.join(schemaSets.PRECOMPILED_DIR, CrdSchemaSet.ISTIO_1_30_3, 'kinds.json'))).toBe(true);
+  });
+
+  test('compiles each schema with ajv, with the same violations as the precompiled validators', () => {
+    const objects: Manifest[] = [
+      ...Testing.synth(new SeedScenario(new App(), 'source-ip')),
+      policy({ action: 'DENY', rules: [{ from: [{ source: { remoteIPBlocks: ['1.2.3.4'] } }] }] }),
+      policy({ action: 'ALLOWW', selector: { matchLabels: { app: 5 } } }),
+      lb({ simple: 'RANDOM', consistentHash: { useSourceIp: true } }),
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'h' }, spec: { rules: [{ matches: [{ path: { type: 'Bogus' } }] }] } },
+    ];
+    let compiled = 0;
+    let fallback: ReturnType<CrdSchemaValidator['validate']> = [];
+    try {
+      jest.isolateModules(() => {
+        // The module itself: its PRECOMPILED_DIR (src/validation/precompiled/) is not there in the sources.
+        jest.dontMock('../../src/validation/schema-sets');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const own = require('../../src/validation/schema-sets') as typeof schemaSets;
+        expect(fs.existsSync(own.PRECOMPILED_DIR)).toBe(false);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Ajv = (require('ajv') as typeof import('ajv')).default;
+        const compile = jest.spyOn(Ajv.prototype, 'compile');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const isolated = require('../../src/validation') as typeof import('../../src/validation');
+        fallback = new isolated.CrdSchemaValidator().validate(objects);
+        compiled = compile.mock.calls.length;
+      });
+    } finally {
+      jest.doMock('../../src/validation/schema-sets', () => schemaSets); // this file's module again, for any later require
+    }
+    // One ajv compile per kind a CRD defines (7: the seed's six Istio kinds and the HTTPRoute).
+    expect(compiled).toBe(new Set(istioObjects(objects).map((o) => `${o.apiVersion}/${o.kind}`)).size);
+    expect(compiled).toBe(7);
+    const precompiled = validator.validate(objects);
+    expect(precompiled.length).toBeGreaterThanOrEqual(4);
+    expect(fallback).toEqual(precompiled);
   });
 });
