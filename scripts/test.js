@@ -6,7 +6,8 @@
  * other: lib/ brought up to date (scripts/build-lib.js; nothing to do when it is), type-check
  * (tsc build mode), eslint and cspell (both with a cache), the API report (skipped when lib/'s
  * build stamp, its config and the committed report are as at its last pass) and the dist/ check
- * (both read lib/). jest does not wait for the build: the tests that read lib/ (the package test,
+ * (both read lib/; skipped when lib/'s build stamp, the app and plugin wiring, the CLI's version,
+ * dist/ and ISTIO_VERSION are as at its last pass). jest does not wait for the build: the tests that read lib/ (the package test,
  * build-lib's) call `ensureFresh()`, which waits on the same build lock. Caches live in .cache/
  * (git-ignored); a fresh clone runs everything in full, a second run skips what did not change.
  *
@@ -24,9 +25,9 @@ const ROOT = path.resolve(__dirname, '..');
 const bin = (/** @type {string} */ pkg, /** @type {string} */ file) => path.join(ROOT, 'node_modules', pkg, file);
 
 /**
- * A check, and for one whose result depends only on some files: those files. It is skipped when they hold the
- * same bytes as at its last pass (recorded in .cache/passed/).
- * @typedef {{ name: string, args: string[], inputs?: string[] }} Check
+ * A check, and for one whose result depends only on some files (and environment variables): those. It is skipped
+ * when they hold the same bytes (and values) as at its last pass (recorded in .cache/passed/).
+ * @typedef {{ name: string, args: string[], inputs?: () => string[], env?: string[] }} Check
  */
 
 /** @type {Check[]} */
@@ -38,8 +39,14 @@ const STATIC = [
   { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'] }, // files: cspell.json
   // The API report is made from lib/'s declarations, which lib/.build-stamp fingerprints (a hash of every build input).
   { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'],
-    inputs: ['lib/.build-stamp', 'api-extractor.json', 'api/cdk8s-istio-source-ip.api.md', 'package-lock.json'] },
-  { name: 'check:dist', args: [bin('tsx', 'dist/cli.mjs'), 'scripts/check-dist.ts'] },
+    inputs: () => ['lib/.build-stamp', 'api-extractor.json', 'api/cdk8s-istio-source-ip.api.md', 'package-lock.json'] },
+  // A synth of the default app (lib/src/main.js, fingerprinted by lib/.build-stamp) through the CLI and the validation
+  // plugin, compared with the committed dist/: the same lib/, app and plugin wiring, CLI (package-lock.json), dist/
+  // files and ISTIO_VERSION (both the app and the plugin read it) give the same verdict.
+  { name: 'check:dist', args: [bin('tsx', 'dist/cli.mjs'), 'scripts/check-dist.ts'],
+    inputs: () => ['lib/.build-stamp', 'cdk8s.yaml', 'scripts/synth-app.js', 'scripts/validation-plugin.js', 'validation-plugin.js',
+      'scripts/cdk8s-cli-preload.js', 'scripts/check-dist.ts', 'package-lock.json', ...filesBelow('dist')],
+    env: ['ISTIO_VERSION'] },
 ];
 /** @type {Check} */
 const BUILD = { name: 'build lib/', args: [path.join(__dirname, 'build-lib.js')] };
@@ -48,9 +55,25 @@ const NEEDS_LIB = ['api', 'check:dist'];
 /** @type {Check} */
 const JEST = { name: 'jest', args: [bin('jest', 'bin/jest.js')] };
 
-/** The hash of a check's inputs (names and bytes, as lib/'s build stamp hashes its own), or undefined when it has none. */
+/** Every file below `dir` (relative to ROOT), sorted; none when `dir` does not exist. */
+function filesBelow(/** @type {string} */ dir) {
+  const abs = path.join(ROOT, dir);
+  return !fs.existsSync(abs) ? [] : fs.readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(path.join(ROOT, f)).isFile())
+    .sort();
+}
+
+/**
+ * The hash of a check's inputs (names and bytes, as lib/'s build stamp hashes its own; the values of its environment
+ * variables and node's version), or undefined when it has none.
+ */
 function inputsKey(/** @type {Check} */ check) {
-  return check.inputs === undefined ? undefined : hashOf(check.inputs);
+  if (check.inputs === undefined) {
+    return undefined;
+  }
+  const env = (check.env ?? []).map((name) => `${name}=${process.env[name] ?? '(unset)'}`);
+  return `${hashOf(check.inputs())} ${JSON.stringify([process.version, ...env])}`;
 }
 
 /** Runs one check with node (or skips it when its inputs are as at its last pass); resolves to its outcome, output buffered. */
@@ -58,7 +81,8 @@ async function run(/** @type {Check} */ check) {
   const key = inputsKey(check);
   const passed = path.join(ROOT, '.cache', 'passed', check.name.replace(/[^a-z0-9-]/gi, '_'));
   if (key !== undefined && fs.existsSync(passed) && fs.readFileSync(passed, 'utf8') === key) {
-    return { name: check.name, ok: true, output: `${check.name}: skipped, its inputs (${(check.inputs ?? []).join(', ')}) are as at its last pass\n`, seconds: 0 };
+    const what = [`${(check.inputs?.() ?? []).length} files`, ...(check.env ?? [])].join(', ');
+    return { name: check.name, ok: true, output: `${check.name}: skipped, its inputs (${what}) are as at its last pass\n`, seconds: 0 };
   }
   const result = await runNow(check);
   if (key !== undefined && result.ok) {
