@@ -1,4 +1,4 @@
-// cspell:ignore ALLOWW
+// cspell:ignore ALLOWW dont
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
