@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'lib/**', 'dist/**', 'imports/**', 'coverage/**', 'bench/out/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'lib/**', 'dist/**', 'imports/**', 'coverage/**', 'bench/out/**', '.cache/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

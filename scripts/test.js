@@ -35,8 +35,14 @@ const STATIC = [
   // Build mode: when no input changed since the last check, tsc stops after comparing them (0.3 s instead of ~6 s of
   // parsing every file again); errors are kept in the build info, so a failing check keeps failing.
   { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.dev.json'] },
-  { name: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.'] },
-  { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'] }, // files: cspell.json
+  // Both skipped when what they read is as at their last pass (a superset of it: any change there runs them, with
+  // their own caches). eslint's rules are not type-aware: a file's result depends on its text, the config and the
+  // plugins' versions.
+  { name: 'eslint', args: [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '--cache', '--cache-location', '.cache/eslint/', '.'],
+    inputs: () => [...sourceFiles(/\.(c?js|mjs|[cm]?tsx?)$/), 'package-lock.json'] },
+  { name: 'cspell', args: [bin('cspell', 'bin.mjs'), '--no-progress', '--no-summary', '--cache', '--cache-location', '.cache/cspell'], // files: cspell.json
+    inputs: () => [...['src', 'test', 'examples', 'scripts', 'bench', 'docs'].flatMap((dir) => filesBelow(dir)),
+      ...fs.readdirSync(ROOT).filter((f) => f.endsWith('.md')).sort(), 'validation-plugin.js', 'cspell.json', 'package-lock.json'] },
   // The API report is made from lib/'s declarations, which lib/.build-stamp fingerprints (a hash of every build input).
   { name: 'api', args: [bin('@microsoft/api-extractor', 'bin/api-extractor'), 'run'],
     inputs: () => ['lib/.build-stamp', 'api-extractor.json', 'api/cdk8s-istio-source-ip.api.md', 'package-lock.json'] },
@@ -62,6 +68,24 @@ function filesBelow(/** @type {string} */ dir) {
     .map((f) => path.join(dir, f))
     .filter((f) => fs.statSync(path.join(ROOT, f)).isFile())
     .sort();
+}
+
+/** Folders no check reads (dependencies, build output, generated types, caches). */
+const NOT_SOURCES = new Set(['node_modules', '.git', '.cache', 'lib', 'dist', 'imports', 'coverage', path.join('bench', 'out')]);
+
+/** Every file of the repository whose name matches `pattern`, outside NOT_SOURCES (and any node_modules), sorted. */
+function sourceFiles(/** @type {RegExp} */ pattern, dir = '') {
+  /** @type {string[]} */
+  const found = [];
+  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory() && !NOT_SOURCES.has(rel) && entry.name !== 'node_modules') {
+      found.push(...sourceFiles(pattern, rel));
+    } else if (entry.isFile() && pattern.test(entry.name)) {
+      found.push(rel);
+    }
+  }
+  return found.sort();
 }
 
 /**
