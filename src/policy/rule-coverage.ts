@@ -183,9 +183,10 @@ function mayCoverFamily(rules: readonly RuleIpFields[], version: 4 | 6): boolean
 }
 
 /**
- * The sizes `mayCoverFamily` sums, kept as rules come, so a policy can tell whether its rules may
- * match everyone without keeping the blocks: per axis and family, the addresses the rules list
- * (overlaps counted twice), saturating at the family's size.
+ * The sizes `mayCoverFamily` sums, added up rule by rule, so a policy can tell cheaply whether its
+ * rules may match everyone before it runs the exact check: per axis and family, the addresses the
+ * rules list (overlaps counted twice), saturating at the family's size. A policy counts it at
+ * synth over its written rules (they match exactly the addresses the given ones do).
  *
  * Kept as doubles, not bigints (a number is smaller, and most are small integers stored inline):
  * every term is a power of two, so only the sum rounds, by at most 2^-53 of it per addition. The
