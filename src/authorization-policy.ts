@@ -14,6 +14,7 @@ import {
 } from './policy/rule-coverage';
 import { trustedAddressProblem } from './policy/trusted-address';
 import { minimalCidrCover } from './private/cidr-set';
+import type { IpPrefix } from './private/ip';
 import { nameAtResourceChild } from './private/object-name';
 import {
   clientSideApplyBytes, GuardOptions, guardObjectSizes, kib, maxBytesProblem, maxObjectBytesAt, sizeLimitAdvice,
@@ -447,7 +448,7 @@ export class IpAccessPolicy extends ApiObject {
     IpAccessPolicy.pendingMode = undefined;
     try {
       requireObject('IpAccessPolicy', 'props', props, 'pass { target, action, ... }', this);
-      const hasBlocks = INPUT_FIELDS.some((field) => props[field] !== undefined);
+      const hasBlocks = setsAnyField(props);
       const target = props.target instanceof PolicyTarget ? props.target : undefined;
       this.reduce = props.reduceIpBlocks ?? true;
       const prepared = this.mode === 'rules' ? prepareRule(props, '', target, props.action, this.reduce) : undefined;
@@ -532,7 +533,7 @@ export class IpAccessPolicy extends ApiObject {
         : `'addRule' cannot add to a ${this.mode} policy: its single empty rule already matches every request (or, for allowNothing, none). Fix: create a new IpAccessPolicy with blocks`,
       ...ruleProblems(rule, prefix, this.target),
       ...(prepared?.problems ?? []),
-      INPUT_FIELDS.some((field) => rule[field] !== undefined) ? undefined : noBlocksProblem(this.action),
+      setsAnyField(rule) ? undefined : noBlocksProblem(this.action),
     ], this);
     if (prepared !== undefined) {
       this.place(prepared, 'IpAccessPolicy.addRule', prefix);
@@ -685,19 +686,31 @@ export class IpAccessPolicy extends ApiObject {
    */
   private warnRule(rule: IpRuleOptions, prepared: PreparedRule, prefix: string): void {
     const warnings = Warnings.of(this);
-    for (const field of INPUT_FIELDS) {
-      const withHostBits = (rule[field] ?? []).filter((block) => block.hostBitsCleared);
-      for (const block of withHostBits.slice(0, HOST_BIT_WARNINGS)) {
-        warnings.add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
+    for (let f = 0; f < INPUT_FIELDS.length; f++) {
+      const field = INPUT_FIELDS[f];
+      const blocks = rule[field];
+      if (blocks === undefined) {
+        continue;
       }
-      if (withHostBits.length > HOST_BIT_WARNINGS) {
-        warnings.add('ip-block-host-bits', `${prefix}${field} has ${withHostBits.length - HOST_BIT_WARNINGS} more entries with host bits set, each written as its `
+      let withHostBits = 0;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i];
+        if (!block.hostBitsCleared) {
+          continue;
+        }
+        if (++withHostBits <= HOST_BIT_WARNINGS) {
+          warnings.add('ip-block-host-bits', hostBitsMessage(field, block), `${prefix}${field} ${block.input}`);
+        }
+      }
+      if (withHostBits > HOST_BIT_WARNINGS) {
+        warnings.add('ip-block-host-bits', `${prefix}${field} has ${withHostBits - HOST_BIT_WARNINGS} more entries with host bits set, each written as its `
           + 'whole range (as Envoy matches it). Fix: clear the host bits in the list, or write single addresses without a prefix length', `${prefix}${field}`);
       }
     }
     const given = cidrsOf(prepared.resolved);
-    for (const warning of ipv4MappedWarnings(given, prefix)) {
-      warnings.add(warning.id, warning.message, warning.subject);
+    const mapped = ipv4MappedWarnings(given, prefix);
+    for (let i = 0; i < mapped.length; i++) {
+      warnings.add(mapped[i].id, mapped[i].message, mapped[i].subject);
     }
     const external = this.target.isGateway ? NO_TEXTS : externalBlocksOf(given);
     if (external.length > 0) {
@@ -706,8 +719,8 @@ export class IpAccessPolicy extends ApiObject {
       if (this.externalBlocks === NO_TEXTS) {
         this.externalBlocks = external.slice();
       } else {
-        for (const block of external) {
-          this.externalBlocks.push(block);
+        for (let i = 0; i < external.length; i++) {
+          this.externalBlocks.push(external[i]);
         }
       }
     }
@@ -818,23 +831,56 @@ export class IpAccessPolicy extends ApiObject {
  */
 function resolveRule(rule: IpRuleOptions, target: PolicyTarget): ResolvedRule {
   const remote = target.gateway?.clientIpField === 'remoteIpBlocks';
-  // Copies, so later changes to the caller's arrays do not reach the manifest; non-lists are
-  // reported by ruleProblems and skipped here.
-  const copy = (blocks: readonly IpBlock[] | undefined) => (Array.isArray(blocks) ? [...blocks] : undefined);
-  const out: Record<BlockField, IpBlock[] | undefined> = {
-    ipBlocks: copy(rule.ipBlocks),
-    remoteIpBlocks: copy(rule.remoteIpBlocks),
-    notIpBlocks: copy(rule.notIpBlocks),
-    notRemoteIpBlocks: copy(rule.notRemoteIpBlocks),
+  // The caller's lists are read right away and never kept (the written rule holds new lists of
+  // texts), so they are not copied; non-lists are reported by ruleProblems and skipped here.
+  const client = listOrUndefined(rule.clientIpBlocks);
+  const notClient = listOrUndefined(rule.notClientIpBlocks);
+  return {
+    ipBlocks: joined(listOrUndefined(rule.ipBlocks), remote ? undefined : client),
+    remoteIpBlocks: joined(listOrUndefined(rule.remoteIpBlocks), remote ? client : undefined),
+    notIpBlocks: joined(listOrUndefined(rule.notIpBlocks), remote ? undefined : notClient),
+    notRemoteIpBlocks: joined(listOrUndefined(rule.notRemoteIpBlocks), remote ? notClient : undefined),
   };
-  const add = (field: BlockField, blocks: readonly IpBlock[] | undefined) => {
-    if (Array.isArray(blocks)) {
-      out[field] = [...(out[field] ?? []), ...blocks];
+}
+
+function listOrUndefined(blocks: readonly IpBlock[] | undefined): readonly IpBlock[] | undefined {
+  return Array.isArray(blocks) ? blocks : undefined;
+}
+
+/** `first` then `more` (either may be missing): one of them when the other is, else a new list. */
+function joined(first: readonly IpBlock[] | undefined, more: readonly IpBlock[] | undefined): readonly IpBlock[] | undefined {
+  return more === undefined ? first : first === undefined ? more : [...first, ...more];
+}
+
+/** Whether the rule sets any of its block fields (to anything: wrong values are reported by ruleProblems). */
+function setsAnyField(rule: IpRuleOptions): boolean {
+  for (let f = 0; f < INPUT_FIELDS.length; f++) {
+    if (rule[INPUT_FIELDS[f]] !== undefined) {
+      return true;
     }
-  };
-  add(remote ? 'remoteIpBlocks' : 'ipBlocks', rule.clientIpBlocks);
-  add(remote ? 'notRemoteIpBlocks' : 'notIpBlocks', rule.notClientIpBlocks);
-  return out;
+  }
+  return false;
+}
+
+/** Whether every field the rule sets is a list of `IpBlock`s without holes. */
+function fieldsAreBlockLists(rule: IpRuleOptions): boolean {
+  for (let f = 0; f < INPUT_FIELDS.length; f++) {
+    const blocks: unknown = rule[INPUT_FIELDS[f]];
+    if (blocks !== undefined && !(Array.isArray(blocks) && firstHole(blocks) === undefined && onlyBlocks(blocks) === blocks)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The list itself when every entry is an `IpBlock` (the usual case), else a new list of those that are. */
+function onlyBlocks(list: readonly unknown[]): readonly IpBlock[] {
+  for (let i = 0; i < list.length; i++) {
+    if (!(list[i] instanceof IpBlock)) {
+      return list.filter((block): block is IpBlock => block instanceof IpBlock);
+    }
+  }
+  return list as readonly IpBlock[];
 }
 
 function noBlocksProblem(action: IpAccessAction): string {
@@ -847,13 +893,15 @@ function noBlocksProblem(action: IpAccessAction): string {
 
 function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget | undefined): Problem[] {
   const problems: Problem[] = [];
-  for (const field of CLIENT_FIELDS) {
+  for (let f = 0; f < CLIENT_FIELDS.length; f++) {
+    const field = CLIENT_FIELDS[f];
     if (rule[field] !== undefined && target?.gateway?.edge === undefined) {
       problems.push(mustBe(`${prefix}${field}`, 'used only on a gateway built with an edge (EdgeChain), which decides whether ipBlocks or remoteIpBlocks sees the client',
         Array.isArray(rule[field]) ? (rule[field] ?? []).map(String) : rule[field], `describe the gateway's edge with IngressGateway { edge: EdgeChain.of(...) }, or name the field: ${field === 'clientIpBlocks' ? 'ipBlocks or remoteIpBlocks' : 'notIpBlocks or notRemoteIpBlocks'}`));
     }
   }
-  for (const field of INPUT_FIELDS) {
+  for (let f = 0; f < INPUT_FIELDS.length; f++) {
+    const field = INPUT_FIELDS[f];
     const blocks = rule[field];
     if (blocks === undefined) {
       continue;
@@ -871,11 +919,12 @@ function ruleProblems(rule: IpRuleOptions, prefix: string, target: PolicyTarget 
       problems.push(`'${prefix}${field}' must be a list without holes, got a sparse list (index ${hole} is empty). Fix: write every entry, or remove the extra comma`);
       continue;
     }
-    blocks.forEach((block, i) => {
+    for (let i = 0; i < blocks.length; i++) {
+      const block: unknown = blocks[i];
       if (!(block instanceof IpBlock)) {
         problems.push(mustBe(`${prefix}${field}[${i}]`, 'an IpBlock', block, `write IpBlock.of(${show(typeof block === 'string' ? block : '203.0.113.0/24')})`));
       }
-    });
+    }
   }
   return problems;
 }
@@ -893,19 +942,21 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
   const written: Partial<Record<BlockField, readonly string[]>> = {};
   const problems: Problem[] = [];
   let given = 0;
-  for (const field of BLOCK_FIELDS) {
-    const blocks = (resolved[field] ?? []).filter((block) => block instanceof IpBlock);
+  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
+    const field = BLOCK_FIELDS[f];
+    const list = resolved[field];
+    const blocks = list === undefined ? NO_BLOCKS : onlyBlocks(list);
     if (blocks.length === 0) {
       continue;
     }
     given += blocks.length;
     let repeats: number[];
     if (reduce) {
-      const cover = minimalCidrCover(blocks.map((block) => block._prefix), blocks.map((block) => block.toString()));
+      const cover = minimalCidrCover(blocks.map(prefixOf), blocks.map(String));
       written[field] = cover.cidrs;
       repeats = cover.duplicates;
     } else {
-      const texts = blocks.map((block) => block.toString());
+      const texts = blocks.map(String);
       const seen = new Set<string>();
       repeats = [];
       texts.forEach((text, i) => {
@@ -916,8 +967,9 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
       });
       written[field] = texts;
     }
-    for (const i of repeats.slice(0, REPEATS_LISTED)) {
-      problems.push(mustBe(`${prefix}${field}`, 'a list of distinct ranges', blocks[i].input, `remove the second ${blocks[i]}: it is listed twice`));
+    for (let r = 0; r < Math.min(repeats.length, REPEATS_LISTED); r++) {
+      const block = blocks[repeats[r]];
+      problems.push(mustBe(`${prefix}${field}`, 'a list of distinct ranges', block.input, `remove the second ${block}: it is listed twice`));
     }
     if (repeats.length > REPEATS_LISTED) {
       problems.push(`'${prefix}${field}' lists ${repeats.length - REPEATS_LISTED} more ranges a second time (or more), e.g. ${JSON.stringify(blocks[repeats[REPEATS_LISTED]].input)}. `
@@ -925,14 +977,18 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
     }
   }
   // A rule whose own fields leave no address never matches: certainly not what was meant.
-  const valid = INPUT_FIELDS.every((field) => rule[field] === undefined
-    || (Array.isArray(rule[field]) && firstHole(rule[field] ?? []) === undefined && (rule[field] ?? []).every((b) => b instanceof IpBlock)));
-  const never = valid && target !== undefined ? whyRuleNeverMatches(cidrsOf(resolved)) : undefined;
+  const never = target !== undefined && fieldsAreBlockLists(rule) ? whyRuleNeverMatches(cidrsOf(resolved)) : undefined;
   if (never !== undefined) {
     problems.push(`'${prefix === '' ? 'rules[0]' : prefix.slice(0, -1)}' can never match: ${never}, so this ${action} rule ${action === IpAccessAction.ALLOW ? 'allows' : 'denies'} nothing. `
       + 'Fix: remove the ranges that cancel each other, or the rule');
   }
   return { written, resolved, given, problems };
+}
+
+const NO_BLOCKS: readonly IpBlock[] = [];
+
+function prefixOf(block: IpBlock): IpPrefix {
+  return block._prefix;
 }
 
 /** Why a rule cannot be written within the size limit even after cutting its union lists. */
@@ -951,7 +1007,8 @@ function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room
  */
 function cidrsOf(rule: ResolvedRule): RuleIpFields {
   const out: Record<string, readonly IpBlock[]> = {};
-  for (const field of BLOCK_FIELDS) {
+  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
+    const field = BLOCK_FIELDS[f];
     const blocks = rule[field];
     if (blocks !== undefined && blocks.length > 0) {
       out[field] = blocks;

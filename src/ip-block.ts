@@ -1,7 +1,7 @@
 import { SourceIpValidationError } from './errors';
 import { firstHole, show } from './private/problems';
 import {
-  formatIpPrefix, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, parseSimpleIpv4, prefixContainsPrefix,
+  byteMask, formatIpPrefix, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, parseSimpleIpv4, parseSimpleIpv6, prefixContainsPrefix,
 } from './private/ip';
 
 const ALLOWED = 'an IPv4 or IPv6 address (203.0.113.7, 2001:db8::7) or CIDR (203.0.113.0/24, 2001:db8::/48)';
@@ -57,34 +57,46 @@ export class IpBlock {
       throw new SourceIpValidationError('IpBlock.ofAll', [`'texts' must be a list without holes, got a sparse list (index ${hole} is empty). `
         + 'Fix: write every entry, or remove the extra comma']);
     }
-    const problems: string[] = [];
+    let problems: string[] | undefined;
     const blocks: IpBlock[] = [];
-    texts.forEach((text, i) => {
-      const parsed = IpBlock.parse(text, `[${i}]`);
+    for (let i = 0; i < texts.length; i++) {
+      const parsed = IpBlock.parse(texts[i], i);
       if (typeof parsed === 'string') {
-        problems.push(parsed);
+        (problems ??= []).push(parsed);
       } else {
         blocks.push(parsed);
       }
-    });
-    if (problems.length > 0) {
+    }
+    if (problems !== undefined) {
       throw new SourceIpValidationError('IpBlock.ofAll', problems);
     }
-    return blocks;
+    return blocks.length === texts.length ? blocks : blocks.slice();
   }
 
-  /** The parsed block, or the problem as a sentence. */
-  private static parse(text: unknown, index = ''): IpBlock | string {
+  /** The parsed block, or the problem as a sentence (`index`: the entry's position in a list). */
+  private static parse(text: unknown, index?: number): IpBlock | string {
+    if (typeof text === 'string') {
+      // Most lists are IPv4 dotted quads or plain IPv6 text: character loops, the same values as
+      // the full parsers, in new arrays of their own.
+      const v4 = parseSimpleIpv4(text);
+      if (v4 !== undefined) {
+        // Canonical already when it has a length and no host bits (no leading zeros, by the parser).
+        return new IpBlock(text, v4, true, text.includes('/'));
+      }
+      const v6 = parseSimpleIpv6(text);
+      if (v6 !== undefined) {
+        return new IpBlock(text, v6, true, false);
+      }
+    }
+    return IpBlock.parseOrRefuse(text, index);
+  }
+
+  /** What the full parsers make of `text`, with the reason when they refuse it. */
+  private static parseOrRefuse(text: unknown, index: number | undefined): IpBlock | string {
     const refuse = (why: string, fix: string) =>
-      `${index === '' ? '' : `entry ${index} `}${show(text)} is not ${ALLOWED}: ${why}. Fix: ${fix}`;
+      `${index === undefined ? '' : `entry [${index}] `}${show(text)} is not ${ALLOWED}: ${why}. Fix: ${fix}`;
     if (typeof text !== 'string') {
       return refuse(`got ${describeType(text)}`, 'pass the block as a string');
-    }
-    // Most lists are IPv4 in dotted quads: one regular expression, the same value.
-    const simple = parseSimpleIpv4(text);
-    if (simple !== undefined) {
-      // Canonical already when it has a length and no host bits (no leading zeros, by the pattern).
-      return new IpBlock(text, simple, text.includes('/'));
     }
     if (text.length === 0) {
       return refuse('it is empty', 'remove the entry or write an address');
@@ -97,7 +109,7 @@ export class IpBlock {
       if (!prefix.ok) {
         return refuse(prefix.reason, fixFor(text));
       }
-      return new IpBlock(text, prefix.value);
+      return new IpBlock(text, prefix.value, false, false);
     }
     const address = parseIpAddress(text);
     if (!address.ok) {
@@ -106,7 +118,7 @@ export class IpBlock {
     if (address.value.zone !== undefined) {
       return refuse(`the IPv6 zone "%${address.value.zone}" cannot be matched by Envoy`, `write ${JSON.stringify(text.slice(0, text.indexOf('%')))}`);
     }
-    return new IpBlock(text, { address: address.value, bits: address.value.family === 4 ? 32 : 128 });
+    return new IpBlock(text, { address: address.value, bits: address.value.family === 4 ? 32 : 128 }, false, false);
   }
 
   /** The text exactly as it was given. */
@@ -120,13 +132,35 @@ export class IpBlock {
   /** Whether the input had host bits set that were cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
   public readonly hostBitsCleared: boolean;
 
-  /** `canonicalUnlessHostBits`: the input is written as `formatIpPrefix` writes it, if it has no host bits. */
-  private constructor(input: string, prefix: IpPrefix, canonicalUnlessHostBits = false) {
+  /**
+   * `owned`: `prefix` was made for this block alone (by a fast parser: its bytes are an exact-size
+   * array nothing else holds), so it is masked in place; otherwise it is masked into a copy.
+   * `canonicalUnlessHostBits`: the input is written as `formatIpPrefix` writes it, if it has no host bits.
+   */
+  private constructor(input: string, prefix: IpPrefix, owned: boolean, canonicalUnlessHostBits: boolean) {
     this.input = input;
-    // A copy even without host bits: parsed bytes may sit in an array with room to grow, the copy is exact.
-    this.prefix = maskPrefix(prefix);
-    this.hostBitsCleared = this.prefix.address.bytes.some((byte, i) => byte !== prefix.address.bytes[i]);
-    const canonical = canonicalUnlessHostBits && !this.hostBitsCleared ? input : formatIpPrefix(this.prefix);
+    const bytes = prefix.address.bytes;
+    let hostBits = false;
+    for (let i = 0; i < bytes.length; i++) {
+      if ((bytes[i] & byteMask(prefix.bits - 8 * i)) !== bytes[i]) {
+        hostBits = true;
+        break;
+      }
+    }
+    this.hostBitsCleared = hostBits;
+    if (owned) {
+      if (hostBits) {
+        const masked = bytes as number[];
+        for (let i = 0; i < masked.length; i++) {
+          masked[i] &= byteMask(prefix.bits - 8 * i);
+        }
+      }
+      this.prefix = prefix;
+    } else {
+      // A copy: parsed bytes may sit in an array with room to grow (or be shared), the copy is exact.
+      this.prefix = maskPrefix(prefix);
+    }
+    const canonical = canonicalUnlessHostBits && !hostBits ? input : formatIpPrefix(this.prefix);
     // Most blocks are written in canonical form: keep one string, not two equal ones.
     this.canonical = canonical === input ? input : canonical;
   }

@@ -2,7 +2,7 @@ import * as net from 'net';
 import * as fc from 'fast-check';
 import { ipv6Word, validIpv4Text, validIpv6Text } from './arbitraries';
 import {
-  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4, parseSimpleIpv4,
+  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4, parseSimpleIpv4, parseSimpleIpv6,
   Parsed, prefixContains, prefixContainsPrefix,
 } from '../src/private/ip';
 
@@ -487,6 +487,29 @@ describe('properties', () => {
       const full = t.includes('/') ? parseIpPrefix(t) : address.ok ? { ok: true as const, value: { address: address.value, bits: 32 } } : address;
       const expected = full.ok && full.value.address.family === 4 ? full.value : undefined;
       expect({ t, value: parseSimpleIpv4(t) }).toEqual({ t, value: expected });
+      simple += expected === undefined ? 0 : 1;
+    }), { numRuns: 10000 });
+    expect(simple).toBeGreaterThan(1000);
+  });
+
+  test('parseSimpleIpv6 gives what the full parsers give, and takes every plain IPv6 text they accept', () => {
+    const lengths = fc.oneof(fc.constant(''), fc.nat(140).map((n) => `/${n}`), fc.constantFrom('/', '/00', '/012', '/+1', '/1 ', '//8', '/1000'));
+    const text = fc.oneof(
+      fc.tuple(nearAddress, lengths).map(([address, length]) => address + length),
+      fc.tuple(validIpv6Text, fc.nat(128)).map(([address, bits]) => `${address}/${bits}`),
+    );
+    let simple = 0;
+    fc.assert(fc.property(text, (t) => {
+      const address = parseIpAddress(t);
+      const full = t.includes('/') ? parseIpPrefix(t) : address.ok ? { ok: true as const, value: { address: address.value, bits: 128 } } : address;
+      // It leaves embedded dotted quads (and zones) to the full parsers.
+      const plain = !t.includes('.') && !t.includes('%');
+      const expected = full.ok && full.value.address.family === 6 && plain ? full.value : undefined;
+      const value = parseSimpleIpv6(t);
+      expect({ t, value }).toEqual({ t, value: expected });
+      if (value !== undefined) {
+        expect(value.address.bytes).toHaveLength(16);
+      }
       simple += expected === undefined ? 0 : 1;
     }), { numRuns: 10000 });
     expect(simple).toBeGreaterThan(1000);

@@ -15,7 +15,7 @@
  * can span two of them, and the greedy largest-aligned-block cut of one range is minimal: together
  * that is the minimal cover. Output order is deterministic: IPv4 first, then IPv6, each by address.
  */
-import { formatIpAddress, IpPrefix } from './ip';
+import { formatIpv6Groups, IpPrefix } from './ip';
 
 /** The minimal cover of a list of prefixes, and the exact repeats found on the way. */
 export interface CidrCover {
@@ -70,11 +70,16 @@ class Buffers {
   public readonly lengths: Uint8Array;
   public readonly order: Uint32Array;
   public readonly next: Uint32Array;
-  // The current merged range, the range being looked at, and scratch space: w words each.
+  // The current merged range, the range being looked at, and scratch space: 4 words each (IPv6),
+  // and 1-word views of the same (IPv4), made once.
   public readonly curStart = new Uint32Array(4);
   public readonly curLast = new Uint32Array(4);
   public readonly last = new Uint32Array(4);
   public readonly scratch = new Uint32Array(4);
+  public readonly curStart1 = this.curStart.subarray(0, 1);
+  public readonly curLast1 = this.curLast.subarray(0, 1);
+  public readonly last1 = this.last.subarray(0, 1);
+  public readonly scratch1 = this.scratch.subarray(0, 1);
 
   private constructor(n: number, w: number) {
     this.starts = new Uint32Array(n * w);
@@ -107,23 +112,14 @@ function coverFamily(prefixes: readonly IpPrefix[], texts: readonly string[] | u
     }
   }
   const order = radixOrder(buffers, n, w);
-  const curStart = w === 4 ? buffers.curStart : buffers.curStart.subarray(0, 1);
-  const curLast = w === 4 ? buffers.curLast : buffers.curLast.subarray(0, 1);
-  const last = w === 4 ? buffers.last : buffers.last.subarray(0, 1);
-  const scratch = w === 4 ? buffers.scratch : buffers.scratch.subarray(0, 1);
-  const emitBlock = w === 1 ? (s: Uint32Array, bits: number) => out.push(formatIpv4(s[0], bits))
-    : (s: Uint32Array, bits: number) => out.push(formatIpv6(s, bits));
+  const curStart = w === 4 ? buffers.curStart : buffers.curStart1;
+  const curLast = w === 4 ? buffers.curLast : buffers.curLast1;
+  const last = w === 4 ? buffers.last : buffers.last1;
+  const scratch = w === 4 ? buffers.scratch : buffers.scratch1;
   // The merged range so far is exactly its first prefix (the lowest, and the largest at that
   // start) while nothing reaches past that prefix's end: then its text can be reused.
   let first = -1;
   let single = true;
-  const emit = () => {
-    if (single && texts !== undefined) {
-      out.push(texts[at[first]]);
-    } else {
-      cutIntoBlocks(curStart, curLast, scratch, totalBits, emitBlock);
-    }
-  };
   let prev = -1;
   for (let r = 0; r < n; r++) {
     const i = order[r];
@@ -146,7 +142,7 @@ function coverFamily(prefixes: readonly IpPrefix[], texts: readonly string[] | u
         single = false;
       }
     } else {
-      emit();
+      emitRange(single && texts !== undefined ? texts[at[first]] : undefined, curStart, curLast, scratch, totalBits, out);
       copyWords(starts, o, curStart, w);
       curLast.set(last);
       first = i;
@@ -154,7 +150,16 @@ function coverFamily(prefixes: readonly IpPrefix[], texts: readonly string[] | u
     }
     prev = i;
   }
-  emit();
+  emitRange(single && texts !== undefined ? texts[at[first]] : undefined, curStart, curLast, scratch, totalBits, out);
+}
+
+/** Appends one merged range: its text when it is exactly one of the input prefixes, else its blocks. */
+function emitRange(text: string | undefined, start: Uint32Array, last: Uint32Array, scratch: Uint32Array, totalBits: number, out: string[]): void {
+  if (text !== undefined) {
+    out.push(text);
+  } else {
+    cutIntoBlocks(start, last, scratch, totalBits, out);
+  }
 }
 
 function copyWords(from: Uint32Array, at: number, to: Uint32Array, w: number): void {
@@ -167,6 +172,9 @@ function copyWords(from: Uint32Array, at: number, to: Uint32Array, w: number): v
 function wordMask(bits: number): number {
   return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
 }
+
+/** Up to this many entries, `radixOrder` uses an insertion sort. */
+const TINY_LIST = 16;
 
 /** Below this many entries, `radixOrder` uses a comparison sort. */
 const SMALL_LIST = 2048;
@@ -183,8 +191,21 @@ function radixOrder(buffers: Buffers, n: number, w: number): Uint32Array {
   for (let i = 0; i < n; i++) {
     order[i] = i;
   }
+  if (n <= TINY_LIST) {
+    // A policy's few blocks (the most common case): an insertion sort, stable, nothing allocated.
+    for (let r = 1; r < n; r++) {
+      const i = order[r];
+      let q = r;
+      while (q > 0 && (compareWords(starts, order[q - 1] * w, starts, i * w, w) || lengths[order[q - 1]] - lengths[i]) > 0) {
+        order[q] = order[q - 1];
+        q--;
+      }
+      order[q] = i;
+    }
+    return order;
+  }
   if (n < SMALL_LIST) {
-    // Short lists (the usual case): a comparison sort beats clearing 65,536 counters per digit.
+    // Short lists: a comparison sort beats clearing 65,536 counters per digit.
     // Ties broken by position, so it is stable like the radix sort.
     return order.subarray(0, n).sort((a, b) => compareWords(starts, a * w, starts, b * w, w) || lengths[a] - lengths[b] || a - b);
   }
@@ -284,10 +305,9 @@ function withHostBits(x: Uint32Array, hostBits: number, out: Uint32Array): void 
 /**
  * Emits the fewest aligned blocks that tile [start, last] (inclusive), lowest first: at each step
  * the largest block that starts at `start` (as aligned as `start` allows) and ends by `last`.
- * `start` is consumed; `end` is scratch space.
+ * `start` is consumed; `end` is scratch space. Appends the blocks' texts to `out`.
  */
-function cutIntoBlocks(start: Uint32Array, last: Uint32Array, end: Uint32Array, totalBits: number,
-  emit: (s: Uint32Array, bits: number) => void): void {
+function cutIntoBlocks(start: Uint32Array, last: Uint32Array, end: Uint32Array, totalBits: number, out: string[]): void {
   const w = start.length;
   for (;;) {
     let host = Math.min(trailingZeros(start), totalBits);
@@ -296,7 +316,7 @@ function cutIntoBlocks(start: Uint32Array, last: Uint32Array, end: Uint32Array, 
       host--;
       withHostBits(start, host, end);
     }
-    emit(start, totalBits - host);
+    out.push(w === 1 ? formatIpv4(start[0], totalBits - host) : formatIpv6(start, totalBits - host));
     if (sameWords(end, 0, last, 0, w)) {
       return;
     }
@@ -311,43 +331,11 @@ function formatIpv4(word: number, bits: number): string {
 
 /** RFC 5952 text, as `formatIpAddress` writes it, without building a byte array first. */
 function formatIpv6(words: Uint32Array, bits: number): string {
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
-    // IPv4-mapped (::ffff:a.b.c.d): rare, so the general formatter is fine.
-    const bytes: number[] = [];
-    for (let k = 0; k < 4; k++) {
-      bytes.push(words[k] >>> 24, (words[k] >>> 16) & 255, (words[k] >>> 8) & 255, words[k] & 255);
-    }
-    return `${formatIpAddress({ family: 6, bytes })}/${bits}`;
+  const groups = GROUPS;
+  for (let g = 0; g < 8; g++) {
+    groups[g] = (g & 1) === 0 ? words[g >> 1] >>> 16 : words[g >> 1] & 0xffff;
   }
-  // The same rule as formatIpAddress (RFC 5952): the longest run of 2+ zero groups, first on a tie.
-  let runStart = -1;
-  let runLength = 0;
-  for (let g = 0; g < 8;) {
-    if (group(words, g) !== 0) {
-      g++;
-      continue;
-    }
-    let end = g;
-    while (end < 8 && group(words, end) === 0) {
-      end++;
-    }
-    if (end - g > runLength) {
-      runStart = g;
-      runLength = end - g;
-    }
-    g = end;
-  }
-  const hexOf = (from: number, to: number): string => {
-    const parts: string[] = [];
-    for (let g = from; g < to; g++) {
-      parts.push(group(words, g).toString(16));
-    }
-    return parts.join(':');
-  };
-  return runLength < 2 ? `${hexOf(0, 8)}/${bits}` : `${hexOf(0, runStart)}::${hexOf(runStart + runLength, 8)}/${bits}`;
+  return `${formatIpv6Groups(groups)}/${bits}`;
 }
 
-/** The 16-bit group `g` (0-7) of a 128-bit value held as four words. */
-function group(words: Uint32Array, g: number): number {
-  return (g & 1) === 0 ? words[g >> 1] >>> 16 : words[g >> 1] & 0xffff;
-}
+const GROUPS = new Uint16Array(8);

@@ -244,6 +244,94 @@ export function parseSimpleIpv4(text: string): IpPrefix | undefined {
 }
 
 /**
+ * The common case of IPv6 text for `parseIpPrefix` (`2001:db8::/48`) and `parseIpAddress` (`2001:db8::7`,
+ * as a /128): groups of 1-4 hex digits separated by `:`, at most one `::`, no embedded dotted quad,
+ * zone, bracket or space, optionally `/` and a length of 1-3 digits without a leading zero, at most
+ * 128. The same value those give for such a text, or `undefined` for anything else (then the full
+ * parsers decide, and explain a refusal). Its bytes are a new array of exactly 16.
+ */
+export function parseSimpleIpv6(text: string): IpPrefix | undefined {
+  // A character loop into 8 groups: the groups after "::" are moved to the end once the count is known.
+  const groups = IPV6_GROUPS;
+  const n = text.length;
+  let count = 0;
+  let gap = -1;
+  let at = 0;
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) {
+      return undefined;
+    }
+    gap = 0;
+    at = 2;
+  }
+  while (at < n && text.charCodeAt(at) !== 0x2f) {
+    let value = 0;
+    const start = at;
+    while (at < n && at - start < 5) {
+      const digit = hexDigit(text.charCodeAt(at));
+      if (digit < 0) {
+        break;
+      }
+      value = value * 16 + digit;
+      at++;
+    }
+    const digits = at - start;
+    if (digits === 0 || digits > 4 || count === 8) {
+      return undefined;
+    }
+    groups[count++] = value;
+    if (at === n || text.charCodeAt(at) === 0x2f) {
+      break;
+    }
+    if (text.charCodeAt(at) !== 0x3a) {
+      return undefined;
+    }
+    at++;
+    if (text.charCodeAt(at) === 0x3a) {
+      if (gap !== -1) {
+        return undefined;
+      }
+      gap = count;
+      at++;
+    } else if (at === n || text.charCodeAt(at) === 0x2f) {
+      // A single ":" ends nothing: a group must follow.
+      return undefined;
+    }
+  }
+  if (gap === -1 ? count !== 8 : count > 7) {
+    return undefined;
+  }
+  let bits = 128;
+  if (at < n) {
+    const length = decimalAt(text, at + 1, 3, 128);
+    if (length === undefined || length.end !== n) {
+      return undefined;
+    }
+    bits = length.value;
+  }
+  const bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const tail = gap === -1 ? 0 : count - gap;
+  for (let g = 0; g < count; g++) {
+    const to = gap === -1 || g < gap ? g : 8 - tail + (g - gap);
+    bytes[2 * to] = groups[g] >> 8;
+    bytes[2 * to + 1] = groups[g] & 0xff;
+  }
+  return { address: { family: 6, bytes }, bits };
+}
+
+/** Scratch space for `parseSimpleIpv6` and `formatIpv6Groups` (JavaScript runs one call at a time). */
+const IPV6_GROUPS = new Uint16Array(8);
+
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) {
+    return code - 0x30;
+  }
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/**
  * The decimal number of 1 to `maxDigits` digits at `start`, without a leading zero, at most
  * `max`, and where it ends; `undefined` when there is none.
  */
@@ -265,12 +353,14 @@ function decimalAt(text: string, start: number, maxDigits: number, max: number):
   return { value, end };
 }
 
+/** The mask of the first `bits` bits of a byte (`bits` may be below 0 or above 8). */
+export function byteMask(bits: number): number {
+  return bits >= 8 ? 0xff : bits <= 0 ? 0 : (0xff << (8 - bits)) & 0xff;
+}
+
 /** Zeroes the host bits of `bytes` beyond the first `bits`. */
 export function maskBytes(bytes: readonly number[], bits: number): number[] {
-  return bytes.map((byte, i) => {
-    const keep = Math.max(0, Math.min(8, bits - i * 8));
-    return keep === 8 ? byte : byte & ((0xff << (8 - keep)) & 0xff);
-  });
+  return bytes.map((byte, i) => byte & byteMask(bits - i * 8));
 }
 
 /** The prefix with its host bits cleared (`2.2.2.2/24` → `2.2.2.0/24`). */
@@ -345,20 +435,53 @@ export function longestZeroRun(words: readonly number[]): { readonly start: numb
 export function formatIpAddress(address: IpAddress): string {
   const b = address.bytes;
   if (address.family === 4) {
-    return b.join('.');
+    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   }
   const zone = address.zone === undefined ? '' : `%${address.zone}`;
-  const isV4Mapped = b.slice(0, 10).every((byte) => byte === 0) && b[10] === 0xff && b[11] === 0xff;
-  if (isV4Mapped) {
-    return `::ffff:${b.slice(12).join('.')}${zone}`;
+  const groups = IPV6_GROUPS;
+  for (let g = 0; g < 8; g++) {
+    groups[g] = (b[2 * g] << 8) | b[2 * g + 1];
   }
-  const words = ipv6Words(b);
-  const { start: bestStart, length: bestLength } = longestZeroRun(words);
-  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
-  if (bestLength === 0) {
-    return hex(words) + zone;
+  return formatIpv6Groups(groups) + zone;
+}
+
+/**
+ * RFC 5952 text of an IPv6 address given as its 8 groups (Go `Addr.String()`): lower-case hex
+ * without leading zeros, the longest run of two or more zero groups written `::` (the first on a
+ * tie), IPv4-mapped addresses as `::ffff:a.b.c.d`. Built without intermediate arrays: it runs for
+ * every IPv6 block and every IPv6 CIDR of a minimal cover.
+ */
+export function formatIpv6Groups(groups: ArrayLike<number>): string {
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return `::ffff:${groups[6] >> 8}.${groups[6] & 0xff}.${groups[7] >> 8}.${groups[7] & 0xff}`;
   }
-  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}${zone}`;
+  let runStart = -1;
+  let runLength = 1;
+  for (let g = 0; g < 8;) {
+    if (groups[g] !== 0) {
+      g++;
+      continue;
+    }
+    let end = g + 1;
+    while (end < 8 && groups[end] === 0) {
+      end++;
+    }
+    if (end - g > runLength) {
+      runStart = g;
+      runLength = end - g;
+    }
+    g = end;
+  }
+  let text = '';
+  for (let g = 0; g < 8; g++) {
+    if (g === runStart) {
+      text += '::';
+      g += runLength - 1;
+      continue;
+    }
+    text += g === 0 || g === runStart + runLength ? groups[g].toString(16) : `:${groups[g].toString(16)}`;
+  }
+  return text;
 }
 
 /** Canonical text of a prefix, host bits as given (mask first with `maskPrefix` for the canonical range). */

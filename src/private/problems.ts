@@ -81,10 +81,23 @@ export function wholeNumber(prop: string, value: number | undefined, min: number
 
 /** A value of a string enum, or `undefined` (guards plain-JavaScript callers). */
 export function oneOf(prop: string, value: string | undefined, allowed: Record<string, string>, fix: string): Problem {
-  if (value === undefined || Object.values(allowed).includes(value)) {
+  if (value === undefined || valuesOf(allowed).includes(value)) {
     return undefined;
   }
-  return mustBe(prop, `one of ${Object.values(allowed).join(', ')}`, value, fix);
+  return mustBe(prop, `one of ${valuesOf(allowed).join(', ')}`, value, fix);
+}
+
+/** The values of an enum, listed once per enum (they are checked on every construct). */
+const ENUM_VALUES = new WeakMap<Record<string, string>, readonly string[]>();
+
+function valuesOf(allowed: Record<string, string>): readonly string[] {
+  let values = ENUM_VALUES.get(allowed);
+  if (values === undefined) {
+    values = Object.values(allowed);
+    // Enums do not change once their module has loaded, so their values are read once.
+    ENUM_VALUES.set(allowed, values);
+  }
+  return values;
 }
 
 /** Throws one error listing every problem of a construct (or of a value, without `scope`). */
@@ -251,9 +264,13 @@ export function listProblem(prop: string, value: unknown, fix: string): Problem 
 
 /** The index of the first hole in a sparse list (`[, 1]`), or `undefined`. */
 export function firstHole(list: readonly unknown[]): number | undefined {
-  // Object.keys is linear in the entries present; a dense list has as many keys as its length.
-  if (Object.keys(list).length >= list.length) {
-    return undefined;
+  // A short list is looked at entry by entry (nothing allocated). For a long one, Object.keys is
+  // linear in the entries present, not in the length, which a sparse list may set to 2^32 - 1;
+  // a dense list has as many keys as its length.
+  if (list.length > LOOKED_AT) {
+    if (Object.keys(list).length >= list.length) {
+      return undefined;
+    }
   }
   for (let i = 0; i < list.length; i++) {
     if (!(i in list)) {
@@ -262,6 +279,9 @@ export function firstHole(list: readonly unknown[]): number | undefined {
   }
   return undefined;
 }
+
+/** Lists up to this long are checked for holes entry by entry. */
+const LOOKED_AT = 64;
 
 /** `true` or `false`, or `undefined` (refuses `"false"`, `0`, `null` from plain JavaScript). */
 export function booleanProblem(prop: string, value: unknown, fix = 'pass true or false'): Problem {
