@@ -261,6 +261,9 @@ function policyOf(object: ApiObject): IpAccessPolicy {
   return (object instanceof IpAccessPolicy ? object : object.node.scope) as IpAccessPolicy;
 }
 
+/** `{"selector":{"matchLabels":` and `}}` around the labels' JSON. */
+const SELECTOR_FRAME_BYTES = JSON.stringify({ selector: { matchLabels: {} } }).length - 2;
+
 /** Host-bit warnings written in full per field and rule; the rest are counted in one more. */
 const HOST_BIT_WARNINGS = 10;
 
@@ -567,12 +570,18 @@ export class IpAccessPolicy extends ApiObject {
    * @internal
    */
   public _ownBytes(object: ApiObject): number {
-    const part = this.parts.find((p) => p.object === object);
+    const part = object === this ? this.parts[0] : this.parts.find((p) => p.object === object);
     if (part === undefined) {
       return Infinity;
     }
     // The frame is small and fixed: apiVersion, kind, the field names, the action.
-    return part.rulesBytes + JSON.stringify(this.attachment()).length + object.name.length + (object.metadata.namespace?.length ?? 0) + 300;
+    return part.rulesBytes + this.attachmentBytes() + object.name.length + (object.metadata.namespace?.length ?? 0) + 300;
+  }
+
+  /** `JSON.stringify(this.attachment()).length`, without copying the labels for it. */
+  private attachmentBytes(): number {
+    return this.target.targetRefs === undefined ? SELECTOR_FRAME_BYTES + JSON.stringify(this.target.selectorLabels).length
+      : JSON.stringify(this.attachment()).length;
   }
 
   /** `selector` (pods by labels) or, for a Gateway API gateway, `targetRefs`. */
@@ -754,9 +763,14 @@ export class IpAccessPolicy extends ApiObject {
    */
   public _checkClientAddressView(): void {
     const warnings = Warnings.of(this);
-    const uses = (fields: readonly BlockField[]) => this.writtenRules().some((rule) => fields.some((f) => (rule[f]?.length ?? 0) > 0));
-    const usesRemote = uses(['remoteIpBlocks', 'notRemoteIpBlocks']);
-    const usesDirect = uses(['ipBlocks', 'notIpBlocks']);
+    const rules = this.writtenRules();
+    let usesRemote = false;
+    let usesDirect = false;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r];
+      usesRemote ||= (rule.remoteIpBlocks?.length ?? 0) > 0 || (rule.notRemoteIpBlocks?.length ?? 0) > 0;
+      usesDirect ||= (rule.ipBlocks?.length ?? 0) > 0 || (rule.notIpBlocks?.length ?? 0) > 0;
+    }
     const target = this.target.description ?? JSON.stringify(this.target.selectorLabels);
 
     if (usesRemote && this.target.isAmbient) {
@@ -770,17 +784,18 @@ export class IpAccessPolicy extends ApiObject {
     // the given ones do): a cheap filter, counted here rather than kept per policy.
     const bound = new CoverageBound();
     if (this.mode === 'rules') {
-      this.writtenRules().forEach((rule) => bound.add(rule));
-    }
-    const mayCover = this.mode === 'rules' && (bound.mayCover(4) || bound.mayCover(6));
-    for (const warning of [
-      // The written rules match exactly the addresses the given ones do (minimal covers, cut lists).
-      mayCover ? matchesEveryoneWarning(this.action, this.writtenRules()) : undefined,
-      this.target.isGateway ? undefined : externalBlocksWarning(target, this.externalBlocks),
-    ]) {
-      if (warning !== undefined) {
-        warnings.add(warning.id, warning.message, warning.subject);
+      for (let r = 0; r < rules.length; r++) {
+        bound.add(rules[r]);
       }
+    }
+    // The written rules match exactly the addresses the given ones do (minimal covers, cut lists).
+    const everyone = this.mode === 'rules' && (bound.mayCover(4) || bound.mayCover(6)) ? matchesEveryoneWarning(this.action, rules) : undefined;
+    if (everyone !== undefined) {
+      warnings.add(everyone.id, everyone.message, everyone.subject);
+    }
+    const external = this.target.isGateway ? undefined : externalBlocksWarning(target, this.externalBlocks);
+    if (external !== undefined) {
+      warnings.add(external.id, external.message, external.subject);
     }
     const gateway = this.target.gateway;
     const described = gateway === undefined ? undefined : explainDescribedEdge(gateway);

@@ -74,22 +74,27 @@ function keyOf(entry: Recorded): string {
   return `${entry.id}\u0000${entry.subject ?? ''}\u0000${entry.message}`;
 }
 
-/** Adds the warning unless the construct has it already (same id, subject and message); whether it was added. */
-function addOnce(recorded: RecordedList, entry: Recorded): boolean {
+/** Whether the construct has this warning already (same id, subject and message). */
+function has(recorded: RecordedList, id: string, message: string, subject: string | undefined): boolean {
   if (recorded.keys === undefined && recorded.list.length >= KEYED_FROM) {
     recorded.keys = new Set(recorded.list.map(keyOf));
   }
   if (recorded.keys !== undefined) {
-    const key = keyOf(entry);
-    if (recorded.keys.has(key)) {
-      return false;
-    }
-    recorded.keys.add(key);
-  } else if (recorded.list.some((e) => e.id === entry.id && e.subject === entry.subject && e.message === entry.message)) {
-    return false;
+    return recorded.keys.has(keyOf({ id, message, subject }));
   }
+  const list = recorded.list;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].id === id && list[i].subject === subject && list[i].message === message) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Records a warning the construct does not have yet. */
+function add(recorded: RecordedList, entry: Recorded): void {
   recorded.list.push(entry);
-  return true;
+  recorded.keys?.add(keyOf(entry));
 }
 const acknowledgedBy = new WeakMap<IConstruct, Map<string, Acknowledgement[]>>();
 
@@ -180,21 +185,26 @@ export class Warnings {
    *   id (see `WarningEntry.subject`)
    */
   public add(id: string, message: string, subject?: string): void {
-    const problems = [
-      typeof id === 'string' && id.length > 0 ? undefined : `'id' must be a warning id, got ${show(id)}. Fix: use an id of WARNING_CATALOG`,
-      typeof message === 'string' ? undefined : `'message' must be a string, got ${show(message)}. Fix: say what is wrong and how to fix it`,
-      subject === undefined || (typeof subject === 'string' && subject.length > 0) ? undefined
-        : `'subject' must be a non-empty string, got ${show(subject)}. Fix: name the block, prop or hop the warning is about, or leave it out`,
-    ].filter((p): p is string => p !== undefined);
-    if (problems.length > 0) {
-      throw new SourceIpValidationError('Warnings.add', problems, this.scope.node.path);
+    const idOk = typeof id === 'string' && id.length > 0;
+    const messageOk = typeof message === 'string';
+    const subjectOk = subject === undefined || (typeof subject === 'string' && subject.length > 0);
+    if (!idOk || !messageOk || !subjectOk) {
+      throw new SourceIpValidationError('Warnings.add', [
+        idOk ? undefined : `'id' must be a warning id, got ${show(id)}. Fix: use an id of WARNING_CATALOG`,
+        messageOk ? undefined : `'message' must be a string, got ${show(message)}. Fix: say what is wrong and how to fix it`,
+        subjectOk ? undefined : `'subject' must be a non-empty string, got ${show(subject)}. Fix: name the block, prop or hop the warning is about, or leave it out`,
+      ].filter((p): p is string => p !== undefined), this.scope.node.path);
+    }
+    const recorded = recordedBy.get(this.scope);
+    if (recorded !== undefined && has(recorded, id, message, subject)) {
+      // Checks that run at every synth pass record the same warning again: nothing to do.
+      return;
     }
     const entry: Recorded = subject === undefined ? { id, message } : { id, message, subject };
-    const recorded = recordedBy.get(this.scope);
     if (recorded === undefined) {
       recordedBy.set(this.scope, { list: [entry] });
-    } else if (!addOnce(recorded, entry)) {
-      return;
+    } else {
+      add(recorded, entry);
     }
     this.scope.node.addMetadata(WARNING_METADATA_TYPE, entry);
   }

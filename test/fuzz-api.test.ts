@@ -560,7 +560,7 @@ const PRIVATE_CONSTRUCTORS = new Set(['ConsistentHash', 'HashAlgorithm', 'LoadBa
   // Abstract: the shared accessors of every gateway, never constructed on its own.
   'SettingsBackedGateway']);
 const NOT_PUBLIC = new Set(['IpAccessPolicy.withMode', 'IpBlock.parse', 'IpBlock.parseOrRefuse', 'ProviderRanges.fromSnapshot', 'IpAccessPolicy#renderRules',
-  'IpAccessPolicy#checkClientAddressView', 'IpAccessPolicy#addPart', 'IpAccessPolicy#attachment', 'IpAccessPolicy#emptyBytes', 'IpAccessPolicy#place',
+  'IpAccessPolicy#checkClientAddressView', 'IpAccessPolicy#addPart', 'IpAccessPolicy#attachment', 'IpAccessPolicy#attachmentBytes', 'IpAccessPolicy#emptyBytes', 'IpAccessPolicy#place',
   'IpAccessPolicy#renderPart', 'IpAccessPolicy#warnRule', 'IpAccessPolicy#writtenRules', 'ClientAffinity#checkLocality', 'HttpRoute#attachmentProblems',
   // @internal helpers the installed gateways share, and private methods (on the prototype all the same).
   'collisionProblems', 'portProblems', 'ClientIpAccessLog#telemetry', 'ClientIpAccessLog#renderSpec', 'ClientRateLimit#actions', 'ClientRateLimit#checkKey',

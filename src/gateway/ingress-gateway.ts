@@ -12,6 +12,7 @@ import { SettingsBackedGateway } from './settings-gateway';
 import { IstioVersion } from '../istio-version';
 import { guardObjectSizes } from '../private/object-size';
 import { checkedScope } from '../private/scope';
+import { gatewaysOf, takeCensusAtSynth } from '../private/synth-census';
 
 /**
  * Props of an `IngressGateway`: its client-address settings (`GatewaySourceIpProps`), and how the
@@ -280,6 +281,8 @@ export class IngressGateway extends SettingsBackedGateway implements IIngressGat
     }
 
     reportGatewayWarnings(this, settings);
+    // The other gateways come from the app's census, taken once per synth pass.
+    takeCensusAtSynth(this);
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 
@@ -317,7 +320,7 @@ function takeoverProblem(name: string, namespace: string, labels: Readonly<Recor
  * @internal shared with the installed gateways
  */
 export function collisionProblems(self: IIngressGateway): string[] {
-  const others = self.node.root.node.findAll().filter((c): c is IIngressGateway => c !== self && isGateway(c));
+  const others = gatewaysOf(self).filter((c): c is IIngressGateway => c !== self && isGateway(c));
   const problems: string[] = [];
   for (const other of others) {
     if (other.namespace === self.namespace && other.name === self.name) {

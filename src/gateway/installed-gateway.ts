@@ -15,6 +15,7 @@ import {
 import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
 import { SettingsBackedGateway } from './settings-gateway';
+import { takeCensusAtSynth } from '../private/synth-census';
 
 /** Who owns an installed gateway's Deployment and Service, and so in which form a change must go. */
 export enum GatewayInstaller {
@@ -280,6 +281,8 @@ export abstract class InstalledGateway extends SettingsBackedGateway implements 
     this.resourcesGiven = props.resources !== undefined;
 
     reportGatewayWarnings(this, settings);
+    // The other gateways come from the app's census, taken once per synth pass.
+    takeCensusAtSynth(this);
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 

@@ -15,6 +15,7 @@ import { reportGatewayWarnings } from './report-warnings';
 import { GatewaySourceIpProps, GatewaySourceIpSettings } from './settings';
 import { SettingsBackedGateway } from './settings-gateway';
 import { guardObjectSizes } from '../private/object-size';
+import { gatewaysOf, takeCensusAtSynth } from '../private/synth-census';
 
 /**
  * Props of a `KubernetesGateway`: its client-address settings (`GatewaySourceIpProps`), its
@@ -229,6 +230,8 @@ export class KubernetesGateway extends SettingsBackedGateway implements IIngress
     });
 
     reportGatewayWarnings(this, settings);
+    // The other gateways come from the app's census, taken once per synth pass.
+    takeCensusAtSynth(this);
     this.node.addValidation({ validate: () => collisionProblems(this) });
   }
 
@@ -414,7 +417,7 @@ function servicePorts(listeners: readonly GatewayListener[]): GatewayPort[] {
 /** Another gateway of the app whose objects would be the same as this one's. */
 function collisionProblems(self: KubernetesGateway): string[] {
   const problems: string[] = [];
-  for (const other of self.node.root.node.findAll()) {
+  for (const other of gatewaysOf(self)) {
     if (other === self || !isGateway(other) || other.namespace !== self.namespace) {
       continue;
     }

@@ -1,13 +1,13 @@
 import { IConstruct, IValidation } from 'constructs';
 import {
-  overwrittenProblem, PodSnapshot, PodTemplate, podTemplateOf, setPodAnnotation,
+  overwrittenProblem, PodSnapshot, PodTemplate, podTemplateOf, podTemplateOfKind, setPodAnnotation,
 } from '../private/pod-template';
 import { failIfAny, oneOf } from '../private/problems';
 import { PROXY_CONFIG_ANNOTATION, proxyConfigInterceptionMode } from '../private/proxy-config';
 import { Warnings } from '../warnings';
 import { InjectionVerdict, POD_INJECT_LABEL, REVISION_LABEL, sidecarInjectionOf } from './injection-webhook';
 import { INTERCEPTION_MODE_ANNOTATION, InterceptionMode } from './interception-mode';
-import { indexNamespacesAtSynth, namespaceIndexOf } from './namespace-index';
+import { takeCensusAtSynth, namespaceIndexOf } from '../private/synth-census';
 
 const CALLER = 'setInterceptionMode';
 const AMBIENT_LABEL = 'istio.io/dataplane-mode';
@@ -55,9 +55,9 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
   }
   if (!checked.has(template.owner)) {
     checked.add(template.owner);
-    indexNamespacesAtSynth(template.owner);
+    takeCensusAtSynth(template.owner);
     // Namespaces, labels and annotations can still change after this call: decide at synth.
-    template.owner.node.addValidation(new SynthCheck(workload, mode));
+    template.owner.node.addValidation(new SynthCheck(workload, mode, template.kind));
   }
 }
 
@@ -66,11 +66,12 @@ export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode
  * object per workload (a closure would add its context and a wrapper object).
  */
 class SynthCheck implements IValidation {
-  constructor(private readonly workload: IConstruct, private readonly mode: InterceptionMode) {}
+  constructor(private readonly workload: IConstruct, private readonly mode: InterceptionMode, private readonly kind: string) {}
 
   public validate(): string[] {
-    // The adapter is made again at synth rather than kept per workload (it was accepted once).
-    return checkAtSynth(podTemplateOf(this.workload, CALLER), this.mode);
+    // The adapter is made again at synth rather than kept per workload (it was accepted once),
+    // from the kind found then.
+    return checkAtSynth(podTemplateOfKind(this.workload, CALLER, this.kind), this.mode);
   }
 }
 
@@ -87,13 +88,7 @@ function checkAtSynth(template: PodTemplate, mode: InterceptionMode): string[] {
       + `Fix: ${verdict.fix}; or remove the call`];
   }
   if (verdict.kind === 'unknown') {
-    const where = template.namespace === undefined
-      ? 'the pods\' namespace is not set (kubectl puts them in its current namespace)'
-      : `namespace ${JSON.stringify(template.namespace)} is neither created in this app nor declared`;
-    Warnings.of(template.owner).add('sidecar-injection-unknown', `cannot tell whether the pods get an Istio sidecar, which ${INTERCEPTION_MODE_ANNOTATION}: ${mode} needs: ${where}. `
-      + `Fix: create the namespace in the app (new MeshNamespace(scope, id, { name, injection: SidecarInjection.enabled() })), `
-      + `or declare the one that exists: MeshNamespace.fromExisting(scope, id, { name, injection }) with the labels it has`
-      + `${template.namespace === undefined ? ', after setting the workload\'s namespace' : ''}`);
+    Warnings.of(template.owner).add('sidecar-injection-unknown', injectionUnknownMessage(mode, template.namespace));
   }
   const ignoredBecause = whyInterceptionIsIgnored(pod, verdict);
   if (ignoredBecause !== undefined) {
@@ -109,6 +104,29 @@ function checkAtSynth(template: PodTemplate, mode: InterceptionMode): string[] {
   }
   return [];
 }
+
+/**
+ * The `sidecar-injection-unknown` message for a mode and namespace, made once: the check runs at
+ * every synth pass for every workload, and the same string each time is recorded once at no cost.
+ */
+function injectionUnknownMessage(mode: InterceptionMode, namespace: string | undefined): string {
+  const key = namespace === undefined ? mode : `${mode}/${namespace}`;
+  let message = INJECTION_UNKNOWN.get(key);
+  if (message === undefined) {
+    const where = namespace === undefined
+      ? 'the pods\' namespace is not set (kubectl puts them in its current namespace)'
+      : `namespace ${JSON.stringify(namespace)} is neither created in this app nor declared`;
+    message = `cannot tell whether the pods get an Istio sidecar, which ${INTERCEPTION_MODE_ANNOTATION}: ${mode} needs: ${where}. `
+      + `Fix: create the namespace in the app (new MeshNamespace(scope, id, { name, injection: SidecarInjection.enabled() })), `
+      + `or declare the one that exists: MeshNamespace.fromExisting(scope, id, { name, injection }) with the labels it has`
+      + `${namespace === undefined ? ', after setting the workload\'s namespace' : ''}`;
+    INJECTION_UNKNOWN.set(key, message);
+  }
+  return message;
+}
+
+/** Messages made by `injectionUnknownMessage`, by mode and namespace (as many as the namespaces used). */
+const INJECTION_UNKNOWN = new Map<string, string>();
 
 /** Whether the pods get a sidecar, from the pod and what the app says about its namespace. */
 function injectionOf(template: PodTemplate, pod: PodSnapshot): InjectionVerdict {

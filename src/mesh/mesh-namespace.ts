@@ -6,7 +6,7 @@ import {
   annotationMapProblems, failIfAny, labelMapProblems, mustBe, Problem, requireObject, resourceName,
 } from '../private/problems';
 import { NAMESPACE_INJECTION_LABEL, REVISION_LABEL } from './injection-webhook';
-import { describeLabels, indexNamespacesAtSynth, markDeclaration, namespaceIndexOf, sameLabels } from './namespace-index';
+import { describeLabels, takeCensusAtSynth, markDeclaration, namespaceIndexOf, sameLabels } from '../private/synth-census';
 import { SidecarInjection } from './sidecar-injection';
 import { guardObjectSizes } from '../private/object-size';
 
@@ -126,7 +126,7 @@ class ExistingMeshNamespace extends Construct implements IMeshNamespace {
   constructor(scope: Construct, id: string, public readonly name: string, public readonly injection: SidecarInjection) {
     super(checkedScope('MeshNamespace.fromExisting', scope, id), id);
     markDeclaration(this, name, injection._labels());
-    indexNamespacesAtSynth(this);
+    takeCensusAtSynth(this);
     this.node.addValidation({ validate: () => this.disagreements() });
   }
 

@@ -340,7 +340,7 @@ export function externalBlocksWarning(target: string, blocks: readonly string[])
   if (blocks.length === 0) {
     return undefined;
   }
-  const list = [...new Set(blocks)];
+  const list = blocks.length === 1 ? blocks : [...new Set(blocks)];
   const shown = list.length > 5 ? `${list.slice(0, 5).join(', ')} and ${list.length - 5} more` : list.join(', ');
   return {
     id: 'ip-blocks-on-sidecar',

@@ -77,6 +77,14 @@ const WHAT = `a cdk8s-plus workload (cdk8s-plus-27 to 33: Deployment, StatefulSe
  * @throws SourceIpValidationError for any other construct
  */
 export function podTemplateOf(workload: IConstruct, caller: string): PodTemplate {
+  return podTemplateOfKind(workload, caller, undefined);
+}
+
+/**
+ * `podTemplateOf`, where a cdk8s-plus workload's kind is already known (`template.kind` from an
+ * earlier call): it is not looked up again through the workload's default child.
+ */
+export function podTemplateOfKind(workload: IConstruct, caller: string, knownKind: string | undefined): PodTemplate {
   if (workload === null || typeof workload !== 'object' || (workload as Partial<IConstruct>).node === undefined) {
     throw new SourceIpValidationError(caller, [`'workload' must be ${WHAT}, got ${show(workload)}. Fix: pass the Deployment (or other workload) whose pods should change`]);
   }
@@ -85,7 +93,7 @@ export function podTemplateOf(workload: IConstruct, caller: string): PodTemplate
       return apiObjectTemplate(workload);
     }
   } else if (isPlusPodWorkload(workload)) {
-    const kind = defaultApiObject(workload)?.kind;
+    const kind = knownKind ?? defaultApiObject(workload)?.kind;
     if (kind !== undefined && TEMPLATE_PATHS[kind] !== undefined) {
       return new PlusTemplate(workload, kind);
     }
@@ -157,10 +165,19 @@ class PlusTemplate implements PodTemplate {
  */
 function plusAnnotations(metadata: PlusMetadata): Readonly<Record<string, string>> {
   const raw = (metadata as unknown as { readonly annotations?: unknown }).annotations;
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.values(raw).every((v) => typeof v === 'string')) {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && onlyStrings(raw as Record<string, unknown>)) {
     return { ...raw as Record<string, string> };
   }
   return { ...(metadata.toJson() as { annotations?: Record<string, string> }).annotations };
+}
+
+function onlyStrings(map: Record<string, unknown>): boolean {
+  for (const key in map) {
+    if (Object.prototype.hasOwnProperty.call(map, key) && typeof map[key] !== 'string') {
+      return false;
+    }
+  }
+  return true;
 }
 
 function pick(keys: readonly string[], read: (key: string) => string | undefined): Record<string, string> {

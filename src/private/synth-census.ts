@@ -1,6 +1,12 @@
+/**
+ * What the app creates or declares that checks across constructs need, gathered in one walk of
+ * the construct tree per synth validation pass: the namespaces (for sidecar injection) and the
+ * gateways (for name and selector collisions). One walk however many workloads and gateways ask.
+ */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { NAMESPACE_INJECTION_LABEL, NamespaceInjectionLabels, REVISION_LABEL } from './injection-webhook';
+import { GatewayTopology } from '../gateway-topology';
+import { NAMESPACE_INJECTION_LABEL, NamespaceInjectionLabels, REVISION_LABEL } from '../mesh/injection-webhook';
 
 /** One thing the app says about a namespace: it creates it, or declares that it exists. */
 export interface NamespaceStatement {
@@ -29,16 +35,27 @@ export function markDeclaration(construct: IConstruct, name: string, labels: Nam
   (construct as Declared)[DECLARATION] = { name, labels };
 }
 
-const indexes = new WeakMap<IConstruct, NamespaceIndex>();
+/** The namespaces and gateways of one app, as of the start of the last synth validation pass. */
+interface Census {
+  readonly namespaces: NamespaceIndex;
+  /**
+   * Constructs shaped like a gateway of this library (an `IIngressGateway`: a `GatewayTopology`
+   * `topology`, a `name` and `selectorLabels`), in tree order.
+   */
+  readonly gateways: readonly IConstruct[];
+}
+
+const censuses = new WeakMap<IConstruct, Census>();
 const refreshed = new WeakSet<IConstruct>();
 
 /**
- * Makes the app rebuild its namespace index at the start of every synth.
+ * Makes the app take its census again at the start of every synth validation pass.
  *
  * cdk8s validates constructs in tree order, root first, so a validation on the root runs before
- * every check that reads the index: one walk of the tree per synth, however many workloads ask.
+ * every check that reads the census: one walk of the tree per pass, however many checks ask.
+ * A check run by hand between two synths reads the census of the last one.
  */
-export function indexNamespacesAtSynth(scope: IConstruct): void {
+export function takeCensusAtSynth(scope: IConstruct): void {
   const root = scope.node.root;
   if (refreshed.has(root)) {
     return;
@@ -46,25 +63,35 @@ export function indexNamespacesAtSynth(scope: IConstruct): void {
   refreshed.add(root);
   root.node.addValidation({
     validate: () => {
-      indexes.set(root, buildIndex(root));
+      censuses.set(root, takeCensus(root));
       return [];
     },
   });
 }
 
-/** The namespaces the app creates or declares (built now if no synth has built it yet). */
+/** The namespaces the app creates or declares (gathered now if no synth has yet). */
 export function namespaceIndexOf(scope: IConstruct): NamespaceIndex {
-  const root = scope.node.root;
-  let index = indexes.get(root);
-  if (index === undefined) {
-    index = buildIndex(root);
-    indexes.set(root, index);
-  }
-  return index;
+  return censusOf(scope).namespaces;
 }
 
-function buildIndex(root: IConstruct): NamespaceIndex {
+/** The gateways in the app (gathered now if no synth has yet). */
+export function gatewaysOf(scope: IConstruct): readonly IConstruct[] {
+  return censusOf(scope).gateways;
+}
+
+function censusOf(scope: IConstruct): Census {
+  const root = scope.node.root;
+  let census = censuses.get(root);
+  if (census === undefined) {
+    census = takeCensus(root);
+    censuses.set(root, census);
+  }
+  return census;
+}
+
+function takeCensus(root: IConstruct): Census {
   const index = new Map<string, NamespaceStatement[]>();
+  const gateways: IConstruct[] = [];
   const add = (statement: NamespaceStatement): void => {
     const list = index.get(statement.name);
     if (list === undefined) {
@@ -85,8 +112,16 @@ function buildIndex(root: IConstruct): NamespaceIndex {
         add({ name: metadata.name, labels: { injection: stringOrUndefined(labels[NAMESPACE_INJECTION_LABEL]), revision: stringOrUndefined(labels[REVISION_LABEL]) }, path: construct.node.path, declared: false });
       }
     }
+    if (isGatewayShaped(construct)) {
+      gateways.push(construct);
+    }
   }
-  return index;
+  return { namespaces: index, gateways };
+}
+
+function isGatewayShaped(construct: IConstruct): boolean {
+  const candidate = construct as { topology?: unknown; name?: unknown; selectorLabels?: unknown };
+  return candidate.topology instanceof GatewayTopology && typeof candidate.name === 'string' && typeof candidate.selectorLabels === 'object';
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
