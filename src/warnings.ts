@@ -99,6 +99,38 @@ function add(recorded: RecordedList, entry: Recorded): void {
 const acknowledgedBy = new WeakMap<IConstruct, Map<string, Acknowledgement[]>>();
 
 /**
+ * The constructs that have warnings, and those that have acknowledgements, per construct tree (by
+ * its root, which a construct never changes), in the order they got their first: `collect` reads
+ * these instead of walking the whole tree.
+ */
+const warnedIn = new WeakMap<IConstruct, IConstruct[]>();
+const acknowledgingIn = new WeakMap<IConstruct, IConstruct[]>();
+
+function register(lists: WeakMap<IConstruct, IConstruct[]>, construct: IConstruct): void {
+  const root = construct.node.root;
+  const list = lists.get(root);
+  if (list === undefined) {
+    lists.set(root, [construct]);
+  } else {
+    list.push(construct);
+  }
+}
+
+/** The constructs of `lists` that are `root` or below it, still in the tree (not removed on the way up). */
+function atOrBelow(root: IConstruct, lists: WeakMap<IConstruct, IConstruct[]>): IConstruct[] {
+  return (lists.get(root.node.root) ?? []).filter((construct) => {
+    for (let c = construct; c !== root;) {
+      const parent = c.node.scope;
+      if (parent === undefined || parent.node.tryFindChild(c.node.id) !== c) {
+        return false;
+      }
+      c = parent;
+    }
+    return true;
+  });
+}
+
+/**
  * The library's single warning channel (cdk8s has none).
  *
  * Constructs record warnings with a stable id as construct metadata; `collect` lists them after
@@ -203,6 +235,7 @@ export class Warnings {
     const entry: Recorded = subject === undefined ? { id, message } : { id, message, subject };
     if (recorded === undefined) {
       recordedBy.set(this.scope, { list: [entry] });
+      register(warnedIn, this.scope);
     } else {
       add(recorded, entry);
     }
@@ -234,6 +267,7 @@ export class Warnings {
     if (byId === undefined) {
       byId = new Map();
       acknowledgedBy.set(this.scope, byId);
+      register(acknowledgingIn, this.scope);
     }
     const ack: Acknowledgement = { id, reason, owner: this.scope, ...(typeof subject === 'string' ? { subject } : {}) };
     byId.set(id, [...(byId.get(id) ?? []), ack]);
@@ -268,12 +302,8 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
   const entries: WarningEntry[] = [];
   const matched = new Set<Acknowledgement>();
   const subjectsById = new Map<string, Set<string | undefined>>();
-  const constructs = root.node.findAll();
-  for (const construct of constructs) {
-    const recorded = recordedBy.get(construct);
-    if (recorded === undefined) {
-      continue;
-    }
+  for (const construct of atOrBelow(root, warnedIn)) {
+    const recorded = recordedBy.get(construct) as RecordedList;
     const scopes = construct.node.scopes;
     for (const warning of recorded.list) {
       let subjects = subjectsById.get(warning.id);
@@ -297,7 +327,9 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
     }
   }
   const unmatched: string[] = [];
-  for (const construct of constructs) {
+  // By path, as the warnings are (not in the order the acknowledgements were made).
+  const acknowledging = atOrBelow(root, acknowledgingIn).sort((a, b) => compare(a.node.path, b.node.path));
+  for (const construct of acknowledging) {
     for (const list of acknowledgedBy.get(construct)?.values() ?? []) {
       for (const ack of list) {
         if (!matched.has(ack)) {

@@ -26,6 +26,36 @@ describe('Warnings', () => {
     ]);
   });
 
+  test('collects only the warnings at or below the construct given, and only of constructs still in the tree', () => {
+    // GIVEN warnings in two subtrees, one construct removed from the tree, and a second app
+    const chart = newChart();
+    const left = new Construct(chart, 'left');
+    const right = new Construct(chart, 'right');
+    const kept = new Construct(left, 'kept');
+    const removed = new Construct(left, 'removed');
+    const inRemoved = new Construct(removed, 'inner');
+    Warnings.of(kept).add('a-id', 'kept');
+    Warnings.of(inRemoved).add('b-id', 'under a removed construct');
+    Warnings.of(removed).add('c-id', 'removed');
+    Warnings.of(right).add('d-id', 'right');
+    Warnings.of(newChart()).add('e-id', 'another app');
+    left.node.tryRemoveChild('removed');
+    // THEN each collect lists what is in its subtree now
+    expect(Warnings.collect(chart).map((w) => w.path)).toEqual(['test/left/kept', 'test/right']);
+    expect(Warnings.collect(left).map((w) => w.path)).toEqual(['test/left/kept']);
+    // AND a removed subtree, asked for itself, still has its own warnings
+    expect(Warnings.collect(removed).map((w) => w.id)).toEqual(['c-id', 'b-id']);
+  });
+
+  test('names acknowledgements that cover no warning by path, whatever order they were made in', () => {
+    const chart = newChart();
+    const b = new Construct(chart, 'b');
+    const a = new Construct(chart, 'a');
+    Warnings.of(b).acknowledge('tproxy-runs-as-root', 'the namespace allows it');
+    Warnings.of(a).acknowledge('tproxy-runs-as-root', 'the namespace allows it');
+    expect(() => Warnings.collect(chart)).toThrow(/on "test\/a" covers no warning.*\n.*on "test\/b" covers no warning/);
+  });
+
   test('records the same warning once, and keeps it in the construct metadata', () => {
     const chart = newChart();
     Warnings.of(chart).add('same', 'text');

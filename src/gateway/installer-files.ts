@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { Document } from 'yaml';
+import { yaml } from '../private/lazy-yaml';
 import { failIfAny, mustBe, Problem, requireApp, requireRoot } from '../private/problems';
 import { HelmGateway, InstalledGateway, IstioctlGateway, ManifestGateway } from './installed-gateway';
 import { istioOperatorOverlay, JsonObject, meshGatewayTopology } from './installer-renderings';
@@ -149,7 +149,7 @@ function changeFiles(directory: string, istioctl: readonly IstioctlGateway[], ga
 }
 
 function yamlFile(value: JsonObject, comment: readonly string[]): string {
-  const doc = new Document(value);
+  const doc = new (yaml().Document)(value);
   doc.commentBefore = comment.map((line) => ` ${line}`).join('\n');
   return doc.toString({ lineWidth: 0 });
 }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { stringify } from 'yaml';
+import { yaml } from '../private/lazy-yaml';
 // Types only: the generated module is never loaded at run time (see bench/README.md).
 import type { GatewaySpec } from '../../imports/gateway.networking.k8s.io';
 import { GatewayTopology } from '../gateway-topology';
@@ -288,9 +288,9 @@ function overlays(settings: GatewaySourceIpSettings, selectorLabels: Readonly<Re
       ...(settings.loadBalancerSourceRanges === undefined ? {} : { loadBalancerSourceRanges: settings.loadBalancerSourceRanges.map((b) => b.toString()) }),
     },
   };
-  const data: Record<string, string> = { deployment: stringify(deployment), service: stringify(service) };
+  const data: Record<string, string> = { deployment: yaml().stringify(deployment), service: yaml().stringify(service) };
   if (settings.autoscaling !== undefined) {
-    data.horizontalPodAutoscaler = stringify({
+    data.horizontalPodAutoscaler = yaml().stringify({
       spec: {
         minReplicas: settings.autoscaling.minReplicas,
         maxReplicas: settings.autoscaling.maxReplicas,
@@ -300,7 +300,7 @@ function overlays(settings: GatewaySourceIpSettings, selectorLabels: Readonly<Re
   }
   if (settings.podDisruptionBudget) {
     // Keeps one pod through node drains: with Local, the nodes without a gateway pod take no traffic.
-    data.podDisruptionBudget = stringify({ spec: { minAvailable: 1 } });
+    data.podDisruptionBudget = yaml().stringify({ spec: { minAvailable: 1 } });
   }
   return data;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
+import { yaml } from '../private/lazy-yaml';
 import { failIfAny, isPlainObject, listProblem, mustBe, Problem, requireApp, requireRoot } from '../private/problems';
 import { ClientIpAccessLog, MeshConfigExtensionProvider } from './access-log';
 
@@ -119,7 +119,7 @@ export function writeMeshConfig(app: App, options: MeshConfigFilesOptions = {}):
       ...usage.map((line) => `#   ${line}`),
       '# extensionProviders is a list: a second file that sets it replaces it, so merge yours into this one.',
     ];
-    fs.writeFileSync(file, `${header.join('\n')}\n${stringify(body, { lineWidth: 0 })}`);
+    fs.writeFileSync(file, `${header.join('\n')}\n${yaml().stringify(body, { lineWidth: 0 })}`);
     return file;
   });
 }

@@ -1,4 +1,5 @@
-import { Alias, isAlias, isMap, isScalar, isSeq, Node, parseDocument, Scalar } from 'yaml';
+import type { Alias, Node, Scalar } from 'yaml';
+import { yaml } from './lazy-yaml';
 
 /**
  * Reads YAML text the way Istio reads a `proxy.istio.io/config` annotation: `sigs.k8s.io/yaml`
@@ -41,7 +42,7 @@ export function decodeYaml11(text: string): Yaml11Result {
   if (flowDepth > YAML_MAX_DEPTH) {
     return refuse(`it nests more than ${YAML_MAX_DEPTH} levels deep`);
   }
-  const doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, merge: false, version: '1.1', prettyErrors: false });
+  const doc = yaml().parseDocument(text, { schema: 'failsafe', uniqueKeys: false, merge: false, version: '1.1', prettyErrors: false });
   const error = doc.errors[0];
   if (error !== undefined) {
     const why = error.code === 'MULTIPLE_DOCS' ? 'it holds more than one YAML document' : `it is not valid YAML or JSON (${error.message.split('\n')[0]})`;
@@ -134,26 +135,26 @@ function convert(node: Node | Alias | null, depth: number): JsonValue {
   if (node === null) {
     return null;
   }
-  if (isAlias(node)) {
+  if (yaml().isAlias(node)) {
     throw new Refusal(`it uses the alias *${node.source}, which this library does not expand; write the value out in full`);
   }
   if (node.anchor !== undefined) {
     throw new Refusal(`it defines the anchor &${node.anchor}, which this library does not read; write the value out in full`);
   }
-  if (isScalar(node)) {
+  if (yaml().isScalar(node)) {
     return scalar(node).value;
   }
-  if (isSeq(node)) {
+  if (yaml().isSeq(node)) {
     checkTag(node.tag, SEQ_TAG);
     return node.items.map((item) => convert(item as Node | null, depth + 1));
   }
-  if (isMap(node)) {
+  if (yaml().isMap(node)) {
     checkTag(node.tag, MAP_TAG);
     const out: { [key: string]: JsonValue } = {};
     const identities = new Map<string, string>();
     for (const pair of node.items) {
       const key = pair.key as Node | null;
-      if (key === null || !isScalar(key)) {
+      if (key === null || !yaml().isScalar(key)) {
         throw new Refusal('it has a key that is not a plain value (a list, a map or nothing); use text keys');
       }
       if (key.anchor !== undefined) {

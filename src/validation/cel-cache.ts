@@ -5,9 +5,15 @@
  * evaluator (its module and the CEL library's version), so a change to either starts a new file.
  * Used by the cdk8s validation plugin; `validateManifests` evaluates every time unless asked.
  */
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+/** A SHA-256 hash; node:crypto is loaded on first use (an app that only builds constructs never needs it). */
+function sha256(): Hash {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
+}
 
 /** Beyond this many verdicts the file starts over (objects that keep changing). */
 const MAX_ENTRIES = 20_000;
@@ -15,7 +21,7 @@ const MAX_ENTRIES = 20_000;
 export class CelVerdictCache {
   /** The cache key of `rule` on a value whose `celValueText` is `valueText`. */
   public static key(rule: string, valueText: string): string {
-    return createHash('sha256').update(rule).update('\0').update(valueText).digest('base64url');
+    return sha256().update(rule).update('\0').update(valueText).digest('base64url');
   }
 
   private readonly file: string;
@@ -70,7 +76,7 @@ export class CelVerdictCache {
 
 /** A hash of the evaluator: this package's CEL module and the installed CEL library's package.json. */
 function evaluatorHash(): string {
-  const hash = createHash('sha256');
+  const hash = sha256();
   hash.update(fs.readFileSync(require.resolve('./cel')));
   let dir = path.dirname(require.resolve('@bufbuild/cel'));
   while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.readFileSync(path.join(dir, 'package.json'), 'utf8').includes('"name": "@bufbuild/cel"')) {

@@ -7,7 +7,7 @@
 // kind ("Object 'Kind' is missing").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../../private/lazy-yaml';
 import { SourceIpValidationError } from '../../errors';
 import { show } from '../../private/problems';
 import { asObject, asString } from './model';
@@ -60,7 +60,7 @@ export function readApplyFolder(dir: string): ApplyFolderContents {
   for (const file of files) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     const ref = { kind: 'File', name: file, file };
-    const docs = parseAllDocuments(text);
+    const docs = yaml().parseAllDocuments(text);
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((doc, position) => {
       if (doc.errors.length > 0) {

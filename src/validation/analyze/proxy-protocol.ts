@@ -3,7 +3,7 @@
 // start with a PROXY header, so a load balancer must be told to send one (a Service annotation);
 // and a load balancer told to send PROXY headers to gateway pods that do not expect them breaks
 // every request the same way (istio.md §2, peers.md "Notes that cut across rows").
-import { parse } from 'yaml';
+import { yaml } from '../../private/lazy-yaml';
 import { gatewayPodStatus } from './injection';
 import { proxyProtocolAnnotationsIn } from './lb-proxy-annotations';
 import { asObject, describeTemplate, KubeObject, ManifestSet, objectsOf, PodTemplateInfo } from './model';
@@ -20,7 +20,7 @@ export function expectsProxyProtocol(template: PodTemplateInfo): boolean {
     return false;
   }
   try {
-    const topology = asObject(asObject(parse(text))?.gatewayTopology);
+    const topology = asObject(asObject(yaml().parse(text))?.gatewayTopology);
     return topology?.proxyProtocol !== undefined && topology.proxyProtocol !== null;
   } catch {
     // A ProxyConfig that does not parse is another rule's business (annotation validation).
