@@ -167,31 +167,46 @@ export interface MeasuredObject {
  * without `ownBytes`, or whose own bytes take more than half their limit (`all`: every object).
  */
 export function measureObjects(chart: Chart, all = false): MeasuredObject[] {
-  const limits = new Map<ApiObject, { maxBytes: number; entry: GuardOptions }>();
-  const guarded = GUARDED.get(chart) ?? { scopes: [], options: [] };
+  const guarded = GUARDED.get(chart);
+  if (guarded === undefined) {
+    return [];
+  }
   // The context is read once, at the chart (set it on the app or the chart).
   const chartLimit = maxObjectBytesAt(chart);
-  guarded.scopes.forEach((scope, i) => {
-    const entry = guarded.options[i];
-    const maxBytes = entry.maxBytes ?? chartLimit;
+  const { scopes, options } = guarded;
+  const limitOf = (i: number): number => options[i].maxBytes ?? chartLimit;
+  // Each object once, with the registration that gives it the lowest limit (its index).
+  const lowest = new Map<ApiObject, number>();
+  const consider = (construct: IConstruct, i: number): void => {
+    if (!ApiObject.isApiObject(construct)) {
+      return;
+    }
+    const known = lowest.get(construct);
+    if (known === undefined || limitOf(i) < limitOf(known)) {
+      lowest.set(construct, i);
+    }
+  };
+  for (let i = 0; i < scopes.length; i++) {
+    const scope = scopes[i];
     // Most scopes are one object with no children (a policy, a rule): no walk for those.
-    const below = scope.node.children.length === 0 ? [scope] : scope.node.findAll();
-    for (const construct of below) {
-      if (ApiObject.isApiObject(construct)) {
-        const known = limits.get(construct);
-        if (known === undefined || maxBytes < known.maxBytes) {
-          limits.set(construct, { maxBytes, entry });
-        }
+    if (scope.node.children.length === 0) {
+      consider(scope, i);
+    } else {
+      const below = scope.node.findAll();
+      for (let k = 0; k < below.length; k++) {
+        consider(below[k], i);
       }
     }
-  });
+  }
   const measured: MeasuredObject[] = [];
-  for (const [object, { maxBytes, entry }] of limits) {
+  lowest.forEach((i, object) => {
+    const entry = options[i];
+    const maxBytes = limitOf(i);
     const own = entry.ownBytes?.(object);
     if (all || own === undefined || own > maxBytes / 2) {
       measured.push({ object, bytes: clientSideApplyBytes(object.toJson()), maxBytes, prop: entry.prop, ownBytes: own });
     }
-  }
+  });
   return measured;
 }
 
