@@ -70,7 +70,7 @@ export class IpBlock {
     if (problems !== undefined) {
       throw new SourceIpValidationError('IpBlock.ofAll', problems);
     }
-    return blocks.length === texts.length ? blocks : blocks.slice();
+    return blocks;
   }
 
   /** The parsed block, or the problem as a sentence (`index`: the entry's position in a list). */
