@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from './errors';
 import { isPlainObject, show } from './private/problems';
+import { rootOf } from './private/scope';
 import { WARNING_CATALOG } from './warning-catalog';
 
 /** The metadata type under which warnings are recorded on a construct. */
@@ -107,7 +108,7 @@ const warnedIn = new WeakMap<IConstruct, IConstruct[]>();
 const acknowledgingIn = new WeakMap<IConstruct, IConstruct[]>();
 
 function register(lists: WeakMap<IConstruct, IConstruct[]>, construct: IConstruct): void {
-  const root = construct.node.root;
+  const root = rootOf(construct);
   const list = lists.get(root);
   if (list === undefined) {
     lists.set(root, [construct]);
@@ -118,7 +119,7 @@ function register(lists: WeakMap<IConstruct, IConstruct[]>, construct: IConstruc
 
 /** The constructs of `lists` that are `root` or below it, still in the tree (not removed on the way up). */
 function atOrBelow(root: IConstruct, lists: WeakMap<IConstruct, IConstruct[]>): IConstruct[] {
-  return (lists.get(root.node.root) ?? []).filter((construct) => {
+  return (lists.get(rootOf(root)) ?? []).filter((construct) => {
     for (let c = construct; c !== root;) {
       const parent = c.node.scope;
       if (parent === undefined || parent.node.tryFindChild(c.node.id) !== c) {

@@ -17,6 +17,8 @@ const LABEL_KEYS = [POD_INJECT_LABEL, REVISION_LABEL, AMBIENT_LABEL];
 const TPROXY_AS_ROOT = 'TPROXY interception runs istio-proxy as root (runAsUser 0) with the NET_ADMIN capability, '
   + 'which namespaces enforcing Pod Security "baseline" or "restricted" reject, and needs kernel TPROXY support on the nodes. '
   + 'Fix: run these pods in a namespace that allows it, or keep REDIRECT and read the client address from X-Forwarded-For / x-envoy-external-address';
+const NO_LABELS: readonly string[] = [];
+const CONFLICT_FIX = `remove ${INTERCEPTION_MODE_ANNOTATION} from the workload's pod metadata, or pass the same mode`;
 /** Workloads that already carry the synth-time check (one per workload, however often the mode is set). */
 const checked = new WeakSet<IConstruct>();
 
@@ -48,8 +50,7 @@ const checked = new WeakSet<IConstruct>();
 export function setInterceptionMode(workload: IConstruct, mode: InterceptionMode): void {
   failIfAny(CALLER, [oneOf('mode', mode, InterceptionMode, 'use InterceptionMode.REDIRECT, TPROXY or NONE')], workload);
   const template = podTemplateOf(workload, CALLER);
-  setPodAnnotation(template, template.read([]).annotations, INTERCEPTION_MODE_ANNOTATION, mode, CALLER,
-    `remove ${INTERCEPTION_MODE_ANNOTATION} from the workload's pod metadata, or pass the same mode`);
+  setPodAnnotation(template, template.read(NO_LABELS).annotations, INTERCEPTION_MODE_ANNOTATION, mode, CALLER, CONFLICT_FIX);
   if (mode === InterceptionMode.TPROXY) {
     Warnings.of(template.owner).add('tproxy-runs-as-root', TPROXY_AS_ROOT);
   }

@@ -102,9 +102,11 @@ function valuesOf(allowed: Record<string, string>): readonly string[] {
 
 /** Throws one error listing every problem of a construct (or of a value, without `scope`). */
 export function failIfAny(subject: string, problems: readonly Problem[], scope?: IConstruct): void {
-  const real = problems.filter((p): p is string => p !== undefined);
-  if (real.length > 0) {
-    throw new SourceIpValidationError(subject, real, pathOf(scope));
+  // Called by every constructor, almost always with no problem: look before building a list.
+  for (let i = 0; i < problems.length; i++) {
+    if (problems[i] !== undefined) {
+      throw new SourceIpValidationError(subject, problems.filter((p): p is string => p !== undefined), pathOf(scope));
+    }
   }
 }
 
@@ -149,7 +151,11 @@ export function labelMapProblems(prop: string, labels: Readonly<Record<string, s
     return [mustBe(prop, 'a map of label keys to values', labels, 'write an object, e.g. { team: "edge" }')];
   }
   const problems: Problem[] = [];
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    if (!Object.prototype.hasOwnProperty.call(labels, key)) {
+      continue;
+    }
+    const value: unknown = labels[key];
     const keyProblem = key.includes('*') ? 'wildcards are not allowed (Istio matches labels exactly)' : qualifiedKeyProblem(key);
     if (keyProblem !== undefined) {
       problems.push(mustBe(`${prop} key`, 'a Kubernetes label key ([prefix/]name)', key, `${keyProblem}; rename the label`));

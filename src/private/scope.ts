@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
 import { show } from './problems';
 
@@ -37,4 +37,13 @@ export function checkedScope(subject: string, scope: unknown, id: unknown): Cons
     throw new SourceIpValidationError(subject, problems);
   }
   return scope as Construct;
+}
+
+/** The root of the construct's tree: `node.root` without building the list of every scope above it. */
+export function rootOf(construct: IConstruct): IConstruct {
+  let root = construct;
+  for (let parent = root.node.scope; parent !== undefined; parent = root.node.scope) {
+    root = parent;
+  }
+  return root;
 }
