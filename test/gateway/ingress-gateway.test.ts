@@ -318,6 +318,14 @@ describe('IngressGateway', () => {
     expect(() => synth(chart)).toThrow(/gateway test\/B has the same name "ingress-gateway" in namespace istio-ingress, so one would overwrite the other on apply/);
   });
 
+  test('fails if a gateway added after an earlier synth shares a name', () => {
+    const chart = newChart();
+    new IngressGateway(chart, 'A', { appLabel: 'a', istioLabel: 'a' });
+    synth(chart);
+    new IngressGateway(chart, 'B', { appLabel: 'b', istioLabel: 'b' });
+    expect(() => synth(chart)).toThrow(/gateway test\/B has the same name "ingress-gateway" in namespace istio-ingress/);
+  });
+
   test('fails if two gateways share selector labels, even in different namespaces', () => {
     const chart = newChart();
     new IngressGateway(chart, 'A', { name: 'public', namespace: 'edge-a', istioLabel: 'edge' });
