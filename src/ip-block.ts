@@ -1,7 +1,7 @@
 import { SourceIpValidationError } from './errors';
 import { firstHole, show } from './private/problems';
 import {
-  byteMask, formatIpPrefix, IpPrefix, maskPrefix, parseIpAddress, parseIpPrefix, parseSimpleIpv4, parseSimpleIpv6, prefixContainsPrefix,
+  formatIpPrefix, hasHostBits, IpPrefix, maskPrefix, maskPrefixInPlace, parseIpAddress, parseIpPrefix, parseSimpleIpv4, parseSimpleIpv6, prefixContainsPrefix,
 } from './private/ip';
 
 const ALLOWED = 'an IPv4 or IPv6 address (203.0.113.7, 2001:db8::7) or CIDR (203.0.113.0/24, 2001:db8::/48)';
@@ -139,27 +139,16 @@ export class IpBlock {
    */
   private constructor(input: string, prefix: IpPrefix, owned: boolean, canonicalUnlessHostBits: boolean) {
     this.input = input;
-    const bytes = prefix.address.bytes;
-    let hostBits = false;
-    for (let i = 0; i < bytes.length; i++) {
-      if ((bytes[i] & byteMask(prefix.bits - 8 * i)) !== bytes[i]) {
-        hostBits = true;
-        break;
-      }
-    }
-    this.hostBitsCleared = hostBits;
+    let hostBits: boolean;
     if (owned) {
-      if (hostBits) {
-        const masked = bytes as number[];
-        for (let i = 0; i < masked.length; i++) {
-          masked[i] &= byteMask(prefix.bits - 8 * i);
-        }
-      }
+      hostBits = maskPrefixInPlace(prefix);
       this.prefix = prefix;
     } else {
       // A copy: parsed bytes may sit in an array with room to grow (or be shared), the copy is exact.
+      hostBits = hasHostBits(prefix);
       this.prefix = maskPrefix(prefix);
     }
+    this.hostBitsCleared = hostBits;
     const canonical = canonicalUnlessHostBits && !hostBits ? input : formatIpPrefix(this.prefix);
     // Most blocks are written in canonical form: keep one string, not two equal ones.
     this.canonical = canonical === input ? input : canonical;

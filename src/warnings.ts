@@ -93,7 +93,7 @@ function has(recorded: RecordedList, id: string, message: string, subject: strin
 }
 
 /** Records a warning the construct does not have yet. */
-function add(recorded: RecordedList, entry: Recorded): void {
+function record(recorded: RecordedList, entry: Recorded): void {
   recorded.list.push(entry);
   recorded.keys?.add(keyOf(entry));
 }
@@ -238,7 +238,7 @@ export class Warnings {
       recordedBy.set(this.scope, { list: [entry] });
       register(warnedIn, this.scope);
     } else {
-      add(recorded, entry);
+      record(recorded, entry);
     }
     this.scope.node.addMetadata(WARNING_METADATA_TYPE, entry);
   }

@@ -2,7 +2,7 @@ import * as net from 'net';
 import * as fc from 'fast-check';
 import { ipv6Word, validIpv4Text, validIpv6Text } from './arbitraries';
 import {
-  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, parseIpAddress, parseIpPrefix, parseIpv4, parseSimpleIpv4, parseSimpleIpv6,
+  formatIpAddress, formatIpPrefix, hasHostBits, IpAddress, IpPrefix, maskBytes, maskPrefix, maskPrefixInPlace, parseIpAddress, parseIpPrefix, parseIpv4, parseSimpleIpv4, parseSimpleIpv6,
   Parsed, prefixContains, prefixContainsPrefix,
 } from '../src/private/ip';
 
@@ -530,6 +530,10 @@ describe('properties', () => {
       expect(masked.bits).toBe(p.bits);
       expect(hasHostBits(p)).toBe((n & ~mask) !== 0n);
       expect(prefixContains(p, masked.address)).toBe(true);
+      // In place, on a copy of its own: the same bytes, and whether any were cleared.
+      const own: IpPrefix = { address: { family: p.address.family, bytes: [...p.address.bytes] }, bits: p.bits };
+      expect(maskPrefixInPlace(own)).toBe((n & ~mask) !== 0n);
+      expect(own).toEqual(masked);
     }), RUNS);
   });
 });

@@ -370,7 +370,28 @@ export function maskPrefix(prefix: IpPrefix): IpPrefix {
 
 /** Whether any host bit beyond the prefix length is set. */
 export function hasHostBits(prefix: IpPrefix): boolean {
-  return maskBytes(prefix.address.bytes, prefix.bits).some((byte, i) => byte !== prefix.address.bytes[i]);
+  const bytes = prefix.address.bytes;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] & byteMask(prefix.bits - 8 * i)) !== bytes[i]) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Clears the host bits of `prefix` in its own bytes (only for a prefix whose byte array nothing
+ * else holds, as the fast parsers make them); whether there were any.
+ */
+export function maskPrefixInPlace(prefix: IpPrefix): boolean {
+  if (!hasHostBits(prefix)) {
+    return false;
+  }
+  const bytes = prefix.address.bytes as number[];
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] &= byteMask(prefix.bits - 8 * i);
+  }
+  return true;
 }
 
 /** Whether `address` lies inside `prefix` (same family only; the zone is ignored). */
