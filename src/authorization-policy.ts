@@ -436,6 +436,8 @@ export class IpAccessPolicy extends ApiObject {
   private parts: Part[] = NO_PARTS;
   /** Rules added so far (constructor and `addRule`), for the prop names in messages. */
   private ruleCount = 0;
+  /** `ruleCount` when `_checkClientAddressView` last ran for a target without a gateway (-1: never). */
+  private checkedRules = -1;
   private given = 0;
   /**
    * What the synth-time check needs from the rules as given, instead of the rules: the blocks
@@ -745,16 +747,7 @@ export class IpAccessPolicy extends ApiObject {
       case 'deny-all':
         return [{}];
       default:
-        return part.rules.map((rule) => {
-          const source: Record<string, readonly string[]> = {};
-          for (const field of BLOCK_FIELDS) {
-            const blocks = rule[field];
-            if (blocks !== undefined && blocks.length > 0) {
-              source[field] = blocks;
-            }
-          }
-          return { from: [{ source }] };
-        });
+        return part.rules.map(renderRule);
     }
   }
 
@@ -764,6 +757,16 @@ export class IpAccessPolicy extends ApiObject {
    * @internal
    */
   public _checkClientAddressView(): void {
+    // Without a gateway, what this reads is the policy's own (its rules, target and namespace,
+    // which change only by addRule), so a check already made for these rules finds the same
+    // warnings again (cdk8s validates twice per synth). A gateway is read again every time: an
+    // IIngressGateway may be any object.
+    if (this.target.gateway === undefined) {
+      if (this.checkedRules === this.ruleCount) {
+        return;
+      }
+      this.checkedRules = this.ruleCount;
+    }
     const warnings = Warnings.of(this);
     const rules = this.writtenRules();
     let usesRemote = false;
@@ -969,7 +972,13 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
     given += blocks.length;
     let repeats: number[];
     if (reduce) {
-      const cover = minimalCidrCover(blocks.map(prefixOf), blocks.map(String));
+      const prefixes: IpPrefix[] = [];
+      const texts: string[] = [];
+      for (let i = 0; i < blocks.length; i++) {
+        prefixes.push(blocks[i]._prefix);
+        texts.push(blocks[i].toString());
+      }
+      const cover = minimalCidrCover(prefixes, texts);
       written[field] = cover.cidrs;
       repeats = cover.duplicates;
     } else {
@@ -1003,11 +1012,20 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
 }
 
 const NO_BLOCKS: readonly IpBlock[] = [];
-const NO_PROBLEMS: readonly Problem[] = [];
 
-function prefixOf(block: IpBlock): IpPrefix {
-  return block._prefix;
+/** One written rule as the spec holds it: its non-empty fields, in wire order. */
+function renderRule(rule: WrittenRule): AuthorizationPolicySpecRules {
+  const source: Record<string, readonly string[]> = {};
+  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
+    const field = BLOCK_FIELDS[f];
+    const blocks = rule[field];
+    if (blocks !== undefined && blocks.length > 0) {
+      source[field] = blocks;
+    }
+  }
+  return { from: [{ source }] };
 }
+const NO_PROBLEMS: readonly Problem[] = [];
 
 /** Why a rule cannot be written within the size limit even after cutting its union lists. */
 function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room: number, maxBytes: number): string {

@@ -303,8 +303,17 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
   const entries: WarningEntry[] = [];
   const matched = new Set<Acknowledgement>();
   const subjectsById = new Map<string, Set<string | undefined>>();
+  // Most trees have no acknowledgement at all: then every warning is an entry, and nothing is matched.
+  const anyAcknowledged = (acknowledgingIn.get(rootOf(root))?.length ?? 0) > 0;
   for (const construct of atOrBelow(root, warnedIn)) {
     const recorded = recordedBy.get(construct) as RecordedList;
+    if (!anyAcknowledged) {
+      const path = construct.node.path;
+      for (let i = 0; i < recorded.list.length; i++) {
+        entries.push(entryOf(path, recorded.list[i]));
+      }
+      continue;
+    }
     const scopes = construct.node.scopes;
     for (const warning of recorded.list) {
       let subjects = subjectsById.get(warning.id);
@@ -323,7 +332,7 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
         }
       }
       if (!acknowledged) {
-        entries.push({ path: construct.node.path, ...warning });
+        entries.push(entryOf(construct.node.path, warning));
       }
     }
   }
@@ -341,6 +350,11 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
   }
   entries.sort((a, b) => compare(a.path, b.path) || compare(a.id, b.id) || compare(a.subject ?? '', b.subject ?? ''));
   return { entries, unmatched };
+}
+
+/** The entry `collect` returns for a recorded warning (keys in the order `{ path, ...warning }` gives). */
+function entryOf(path: string, warning: Recorded): WarningEntry {
+  return warning.subject === undefined ? { path, id: warning.id, message: warning.message } : { path, id: warning.id, message: warning.message, subject: warning.subject };
 }
 
 function unmatchedMessage(ack: Acknowledgement, subjects: Set<string | undefined> | undefined): string {

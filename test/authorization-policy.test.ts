@@ -308,6 +308,20 @@ describe('IpAccessPolicy', () => {
       expect(warnings[0].message).toMatch(/so 203\.0\.113\.0\/24 \(outside private, CGNAT and link-local space\) never matches there/);
     });
 
+    test('checks again at the next synth when a rule was added since, and not otherwise', () => {
+      // GIVEN a policy of pod ranges on a sidecar, synthesized once: nothing to warn about
+      const chart = newChart();
+      const policy = new IpAccessPolicy(chart, 'P', { target: labels(), action: IpAccessAction.ALLOW, ipBlocks: [IpBlock.of('10.4.0.0/14')] });
+      Testing.synth(chart);
+      expect(Warnings.collect(chart)).toEqual([]);
+      // WHEN a rule with an external range is added and the chart synthesized again
+      policy.addRule({ ipBlocks: [IpBlock.of('203.0.113.0/24')] });
+      Testing.synth(chart);
+      Testing.synth(chart);
+      // THEN the added rule is checked, once
+      expect(Warnings.collect(chart).map((w) => `${w.path}:${w.id}`)).toEqual(['test/P:ip-blocks-on-sidecar']);
+    });
+
     test('warns about external ipBlocks on an ambient workload too (ztunnel sees the calling pod)', () => {
       const warnings = warningsOf((chart) => {
         const d = new kplus.Deployment(chart, 'echo', { containers: [container], podMetadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } } });

@@ -26,6 +26,30 @@ describe('Warnings', () => {
     ]);
   });
 
+  test('gives the same entries whether or not the tree holds an acknowledgement elsewhere', () => {
+    // GIVEN two identical trees; in the second, one more warning on another construct, acknowledged
+    const build = (acknowledged: boolean): Chart => {
+      const chart = newChart();
+      const a = new Construct(chart, 'a');
+      Warnings.of(a).add('x-id', 'whole construct');
+      Warnings.of(a).add('y-id', 'one block', 'ipBlocks 10.0.0.0/8');
+      hostBitsPolicy(chart);
+      if (acknowledged) {
+        const other = new Construct(chart, 'other');
+        Warnings.of(other).add('z-id', 'acknowledged');
+        Warnings.of(other).acknowledge('tproxy-runs-as-root', 'not this one');
+        Warnings.of(other).add('tproxy-runs-as-root', 'acknowledged');
+      }
+      return chart;
+    };
+    // THEN the entries, keys included (no `subject: undefined`), are the same apart from the extra one
+    const withoutAcks = Warnings.collect(build(false));
+    const withAck = Warnings.collect(build(true)).filter((w) => w.path !== 'test/other');
+    expect(withAck).toStrictEqual(withoutAcks);
+    expect(withoutAcks.map((w) => Object.keys(w))).toEqual([['path', 'id', 'message'], ['path', 'id', 'message', 'subject'],
+      ['path', 'id', 'message', 'subject'], ['path', 'id', 'message', 'subject']]);
+  });
+
   test('collects only the warnings at or below the construct given, and only of constructs still in the tree', () => {
     // GIVEN warnings in two subtrees, one construct removed from the tree, and a second app
     const chart = newChart();

@@ -23,6 +23,9 @@ export interface RuleIpFields {
   readonly notRemoteIpBlocks?: readonly Cidr[];
 }
 
+/** The IP fields of a rule, in the order warnings name them. */
+const IP_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const;
+
 /** A warning the coverage analysis raises, with a stable id from the warning catalog. */
 export interface CoverageWarning {
   readonly id: 'ip-block-ipv4-mapped' | 'policy-matches-everyone' | 'ip-blocks-on-sidecar';
@@ -60,7 +63,13 @@ const INTERNAL_PREFIXES = [
  * exactly when one contains the other, so no set is built.
  */
 function overlapsInternalSpace(prefix: IpPrefix): boolean {
-  return INTERNAL_PREFIXES.some((internal) => prefixContainsPrefix(internal, prefix) || prefixContainsPrefix(prefix, internal));
+  for (let i = 0; i < INTERNAL_PREFIXES.length; i++) {
+    const internal = INTERNAL_PREFIXES[i];
+    if (prefixContainsPrefix(internal, prefix) || prefixContainsPrefix(prefix, internal)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** The addresses one axis of a rule matches: its ranges (or every address) minus its `not*` ranges. */
@@ -115,8 +124,11 @@ export function whyRuleNeverMatches(rule: RuleIpFields): string | undefined {
 /** The `ip-block-ipv4-mapped` warnings for the blocks of one rule. */
 export function ipv4MappedWarnings(rule: RuleIpFields, prefix: string): CoverageWarning[] {
   const out: CoverageWarning[] = [];
-  for (const field of ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const) {
-    for (const block of rule[field] ?? []) {
+  for (let f = 0; f < IP_FIELDS.length; f++) {
+    const field = IP_FIELDS[f];
+    const blocks = rule[field];
+    for (let i = 0; blocks !== undefined && i < blocks.length; i++) {
+      const block = blocks[i];
       const parsed = prefixOfCidr(block);
       if (parsed === undefined || !isIpv4Mapped(parsed)) {
         continue;
@@ -225,8 +237,8 @@ function addSizes(total: number, listed: readonly Cidr[] | undefined, version: 4
   }
   const width = version === 4 ? 32 : 128;
   let sum = total;
-  for (const block of listed) {
-    const bits = prefixLengthIn(block, version);
+  for (let i = 0; i < listed.length; i++) {
+    const bits = prefixLengthIn(listed[i], version);
     if (bits !== undefined) {
       sum += 2 ** (width - bits);
       if (sum >= all) {
@@ -325,14 +337,20 @@ export function externalOnlyBlocksWarning(target: string, rules: readonly RuleIp
  */
 export function externalBlocksOf(rule: RuleIpFields): string[] {
   const external: string[] = [];
-  for (const block of [...rule.ipBlocks ?? [], ...rule.notIpBlocks ?? []]) {
-    const prefix = prefixOfCidr(block);
+  addExternal(rule.ipBlocks, external);
+  addExternal(rule.notIpBlocks, external);
+  return external;
+}
+
+/** Appends to `external` the canonical texts of the blocks with no internal address. */
+function addExternal(blocks: readonly Cidr[] | undefined, external: string[]): void {
+  for (let i = 0; blocks !== undefined && i < blocks.length; i++) {
+    const prefix = prefixOfCidr(blocks[i]);
     // IPv4-mapped blocks have their own warning (ip-block-ipv4-mapped).
     if (prefix !== undefined && !isIpv4Mapped(prefix) && !overlapsInternalSpace(prefix)) {
-      external.push(String(block));
+      external.push(String(blocks[i]));
     }
   }
-  return external;
 }
 
 /** `externalOnlyBlocksWarning` from the blocks `externalBlocksOf` gave for each rule, in order. */

@@ -130,11 +130,14 @@ class PlusTemplate implements PodTemplate {
 
   public read(labelKeys: readonly string[]): PodSnapshot {
     const metadata = this.owner.podMetadata;
-    return {
-      annotations: plusAnnotations(metadata),
-      labels: pick(labelKeys, (key) => metadata.getLabel(key)),
-      hostNetwork: this.owner.hostNetwork === true,
-    };
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < labelKeys.length; i++) {
+      const value = metadata.getLabel(labelKeys[i]);
+      if (value !== undefined) {
+        labels[labelKeys[i]] = value;
+      }
+    }
+    return { annotations: plusAnnotations(metadata), labels, hostNetwork: this.owner.hostNetwork === true };
   }
 
   public label(key: string): string | undefined {

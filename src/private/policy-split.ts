@@ -35,8 +35,8 @@ const RULE_FRAME_BYTES = '{"from":[{"source":{'.length + '}}]}'.length;
 /** Bytes of the list's entries as JSON, without the brackets: `"a","b"`. */
 export function entriesBytes(list: readonly string[]): number {
   let bytes = 0;
-  for (const text of list) {
-    bytes += text.length + 3;
+  for (let i = 0; i < list.length; i++) {
+    bytes += list[i].length + 3;
   }
   return list.length === 0 ? 0 : bytes - 1;
 }
@@ -50,7 +50,8 @@ function fieldBytes(field: BlockField, list: readonly string[]): number {
 export function ruleBytes(rule: WrittenRule): number {
   let bytes = RULE_FRAME_BYTES;
   let fields = 0;
-  for (const field of BLOCK_FIELDS) {
+  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
+    const field = BLOCK_FIELDS[f];
     const list = rule[field];
     if (list !== undefined) {
       bytes += fieldBytes(field, list);
