@@ -5,6 +5,7 @@
  *                 [--variants ours,kplus,l1,floor] [--heap-runs 1]
  *                 [--policies 10000,100000,1000000] [--policy-runs 1] [--no-policies] [--no-workloads] [--readme]
  *   npm run bench -- --verify [--workloads 50,1000]
+ *   npm run bench -- --instructions [--instruction-runs 3] [--workloads 5000] [--variants ours,kplus]
  *
  * Progress goes to stderr; stdout gets the table, or with `--json` exactly one JSON object.
  */
@@ -15,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import {
   cleanEnv, compile, freshOutdir, median, RunResult, ROOT, rotate, runVariant, Variant, VARIANTS,
 } from './build';
+import { countInstructions, InstructionCounts, medianCount } from './instructions';
 import { policyBench, policyLines, updateReadme } from './policies';
 
 interface Options {
@@ -33,6 +35,8 @@ interface Options {
   readonly verify: boolean;
   readonly app: boolean;
   readonly appRuns: number;
+  /** Count instructions (under valgrind) instead of timing the workload runs; 0: time them. */
+  readonly instructionRuns: number;
 }
 
 interface Stats {
@@ -86,8 +90,15 @@ function parseOptions(argv: readonly string[]): Options {
       throw new Error(`${name} takes whole numbers from 1 to 65534, got ${n}`);
     }
   }
-  const valued = ['--workloads', '--runs', '--app-runs', '--policies', '--policy-runs', '--variants', '--heap-runs'];
-  const known = new Set([...valued, '--json', '--verify', '--no-app', '--no-policies', '--no-workloads', '--readme']);
+  const instructionRuns = argv.includes('--instructions') ? Number(value('--instruction-runs') ?? 3) : 0;
+  if (argv.includes('--instructions') && (!Number.isInteger(instructionRuns) || instructionRuns < 1 || instructionRuns > 100)) {
+    throw new Error(`--instruction-runs takes whole numbers from 1 to 100, got ${value('--instruction-runs')}`);
+  }
+  if (!argv.includes('--instructions') && argv.includes('--instruction-runs')) {
+    throw new Error('--instruction-runs only goes with --instructions');
+  }
+  const valued = ['--workloads', '--runs', '--app-runs', '--policies', '--policy-runs', '--variants', '--heap-runs', '--instruction-runs'];
+  const known = new Set([...valued, '--json', '--verify', '--no-app', '--no-policies', '--no-workloads', '--readme', '--instructions']);
   for (let i = 0; i < argv.length; i++) {
     if (!known.has(argv[i])) {
       throw new Error(`unknown argument ${JSON.stringify(argv[i])}; see bench/README.md`);
@@ -97,8 +108,8 @@ function parseOptions(argv: readonly string[]): Options {
     }
   }
   return {
-    workloads, variants, heapRuns, runs, json: argv.includes('--json'), verify, app: !argv.includes('--no-app') && workloads.length > 0, appRuns,
-    policies, policyRuns, readme: argv.includes('--readme'),
+    workloads, variants, heapRuns, runs, json: argv.includes('--json'), verify, appRuns, instructionRuns,
+    app: !argv.includes('--no-app') && workloads.length > 0 && instructionRuns === 0, policies, policyRuns, readme: argv.includes('--readme'),
   };
 }
 
@@ -346,7 +357,51 @@ function workloadBench(options: Options): { out: Record<string, unknown>; lines:
   return { out, lines, identical };
 }
 
-function main(): void {
+/** The workload benchmark in instructions (`--instructions`); `undefined` after a failed byte check. */
+async function instructionBench(options: Options): Promise<{ out: Record<string, unknown>; lines: string[]; identical: boolean } | undefined> {
+  if (!verify([50])) {
+    log('verify: FAILED, the variants do not write the same bytes');
+    process.exitCode = 1;
+    return undefined;
+  }
+  const ws = options.workloads;
+  const counts: InstructionCounts[] = await countInstructions(ws, options.variants, options.instructionRuns, log);
+  const identical = ws.every((n) => new Set(counts.filter((c) => c.workloads === n).flatMap((c) => c.sha256)).size === 1);
+  const billions = (x: number): string => (x / 1e9).toFixed(3);
+  const spread = (variant: Variant, n: number): string => {
+    const xs = counts.find((c) => c.variant === variant && c.workloads === n)?.instructions ?? [];
+    return `${billions(medianCount(counts, variant, n))} (${billions(Math.min(...xs))}–${billions(Math.max(...xs))})`;
+  };
+  const ratio = (a: Variant, b: Variant, n: number): number => round(medianCount(counts, a, n) / medianCount(counts, b, n), 3);
+  const has = (v: Variant): boolean => options.variants.includes(v);
+  const out: Record<string, unknown> = {
+    workloads: ws,
+    variants: options.variants,
+    instruction_runs: options.instructionRuns,
+    instructions: Object.fromEntries(options.variants.map((v) => [v, ws.map((n) => counts.find((c) => c.variant === v && c.workloads === n)?.instructions)])),
+    ours_vs_kplus_instructions: has('kplus') ? ws.map((n) => ratio('ours', 'kplus', n)) : null,
+    ours_vs_l1_instructions: has('l1') ? ws.map((n) => ratio('ours', 'l1', n)) : null,
+    identical_bytes: identical,
+  };
+  const lines = [
+    `Instructions executed by the whole process (all threads), billions: median of ${options.instructionRuns} runs under valgrind's cachegrind (min–max).`,
+    '',
+    table([
+      ['workloads', ...options.variants, ...(has('kplus') ? ['ours/kplus'] : []), ...(has('l1') ? ['ours/l1'] : [])],
+      ...ws.map((n) => [String(n), ...options.variants.map((v) => spread(v, n)),
+        ...(has('kplus') ? [ratio('ours', 'kplus', n).toFixed(3)] : []), ...(has('l1') ? [ratio('ours', 'l1', n).toFixed(3)] : [])]),
+    ]),
+    '',
+    `Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`,
+  ];
+  if (has('kplus') && ws.includes(5000)) {
+    const value = ratio('ours', 'kplus', 5000);
+    lines.push('', 'Targets:', `  ours_vs_kplus at 5000 (instructions): ${value} (target ≤ 1.05) ${value <= 1.05 ? 'met' : 'MISSED'}`);
+  }
+  return { out, lines, identical };
+}
+
+async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
   compile(log);
@@ -354,7 +409,7 @@ function main(): void {
   const lines: string[] = [];
   let ok = true;
   if (options.workloads.length > 0) {
-    const workloads = workloadBench(options);
+    const workloads = options.instructionRuns > 0 ? await instructionBench(options) : workloadBench(options);
     if (workloads === undefined) {
       return;
     }
@@ -388,9 +443,7 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   log(`npm run bench: ${(e as Error).message}`);
   process.exitCode = 1;
-}
+});
