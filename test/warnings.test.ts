@@ -43,10 +43,10 @@ describe('Warnings', () => {
       return chart;
     };
     // THEN the entries, keys included (no `subject: undefined`), are the same apart from the extra one
-    const withoutAcks = Warnings.collect(build(false));
-    const withAck = Warnings.collect(build(true)).filter((w) => w.path !== 'test/other');
-    expect(withAck).toStrictEqual(withoutAcks);
-    expect(withoutAcks.map((w) => Object.keys(w))).toEqual([['path', 'id', 'message'], ['path', 'id', 'message', 'subject'],
+    const unacknowledged = Warnings.collect(build(false));
+    const acknowledgedElsewhere = Warnings.collect(build(true)).filter((w) => w.path !== 'test/other');
+    expect(acknowledgedElsewhere).toStrictEqual(unacknowledged);
+    expect(unacknowledged.map((w) => Object.keys(w))).toEqual([['path', 'id', 'message'], ['path', 'id', 'message', 'subject'],
       ['path', 'id', 'message', 'subject'], ['path', 'id', 'message', 'subject']]);
   });
 
