@@ -1012,19 +1012,6 @@ function prepareRule(rule: IpRuleOptions, prefix: string, target: PolicyTarget |
 }
 
 const NO_BLOCKS: readonly IpBlock[] = [];
-
-/** One written rule as the spec holds it: its non-empty fields, in wire order. */
-function renderRule(rule: WrittenRule): AuthorizationPolicySpecRules {
-  const source: Record<string, readonly string[]> = {};
-  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
-    const field = BLOCK_FIELDS[f];
-    const blocks = rule[field];
-    if (blocks !== undefined && blocks.length > 0) {
-      source[field] = blocks;
-    }
-  }
-  return { from: [{ source }] };
-}
 const NO_PROBLEMS: readonly Problem[] = [];
 
 /** Why a rule cannot be written within the size limit even after cutting its union lists. */
@@ -1037,12 +1024,9 @@ function tooBigProblem(prefix: string, rule: WrittenRule, smallest: number, room
     + `an AuthorizationPolicy has room for: ${sizeLimitAdvice(maxBytes, 'maxObjectBytes')}`;
 }
 
-/**
- * The non-empty IP fields of a resolved rule, for the coverage analysis: the blocks themselves,
- * already parsed (it reads their prefixes, and their canonical texts for messages).
- */
-function cidrsOf(rule: ResolvedRule): RuleIpFields {
-  const out: Record<string, readonly IpBlock[]> = {};
+/** The fields of a rule that hold at least one block, in wire order. */
+function nonEmptyFields<T>(rule: Partial<Record<BlockField, readonly T[]>>): Record<string, readonly T[]> {
+  const out: Record<string, readonly T[]> = {};
   for (let f = 0; f < BLOCK_FIELDS.length; f++) {
     const field = BLOCK_FIELDS[f];
     const blocks = rule[field];
@@ -1051,6 +1035,19 @@ function cidrsOf(rule: ResolvedRule): RuleIpFields {
     }
   }
   return out;
+}
+
+/**
+ * The non-empty IP fields of a resolved rule, for the coverage analysis: the blocks themselves,
+ * already parsed (it reads their prefixes, and their canonical texts for messages).
+ */
+function cidrsOf(rule: ResolvedRule): RuleIpFields {
+  return nonEmptyFields(rule);
+}
+
+/** One written rule as the spec holds it. */
+function renderRule(rule: WrittenRule): AuthorizationPolicySpecRules {
+  return { from: [{ source: nonEmptyFields(rule) }] };
 }
 
 function targetProblems(target: PolicyTarget): Problem[] {
