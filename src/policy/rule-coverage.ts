@@ -14,6 +14,7 @@
  */
 import { AddressSet, Cidr, prefixOfCidr } from '../private/address-set';
 import { IpPrefix, parseIpPrefix, prefixContainsPrefix } from '../private/ip';
+import { BLOCK_FIELDS } from '../private/policy-split';
 
 /** The four IP fields of one rule's `from.source`, as CIDRs (canonical texts, or parsed blocks). */
 export interface RuleIpFields {
@@ -22,9 +23,6 @@ export interface RuleIpFields {
   readonly notIpBlocks?: readonly Cidr[];
   readonly notRemoteIpBlocks?: readonly Cidr[];
 }
-
-/** The IP fields of a rule, in the order warnings name them. */
-const IP_FIELDS = ['ipBlocks', 'remoteIpBlocks', 'notIpBlocks', 'notRemoteIpBlocks'] as const;
 
 /** A warning the coverage analysis raises, with a stable id from the warning catalog. */
 export interface CoverageWarning {
@@ -124,8 +122,8 @@ export function whyRuleNeverMatches(rule: RuleIpFields): string | undefined {
 /** The `ip-block-ipv4-mapped` warnings for the blocks of one rule. */
 export function ipv4MappedWarnings(rule: RuleIpFields, prefix: string): CoverageWarning[] {
   const out: CoverageWarning[] = [];
-  for (let f = 0; f < IP_FIELDS.length; f++) {
-    const field = IP_FIELDS[f];
+  for (let f = 0; f < BLOCK_FIELDS.length; f++) {
+    const field = BLOCK_FIELDS[f];
     const blocks = rule[field];
     for (let i = 0; blocks !== undefined && i < blocks.length; i++) {
       const block = blocks[i];
