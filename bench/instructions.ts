@@ -112,3 +112,39 @@ export async function countInstructions(workloads: readonly number[], variants: 
 export function medianCount(counts: readonly InstructionCounts[], variant: Variant, n: number): number {
   return median(counts.find((c) => c.variant === variant && c.workloads === n)?.instructions ?? [NaN]);
 }
+
+/** The least-squares line through a variant's counts by size: what one workload costs, and what none do. */
+export interface CostLine {
+  /** Instructions per workload (the slope). */
+  readonly perWorkload: number;
+  /** Instructions at 0 workloads, extrapolated (the intercept): start-up, module loading, warm-up. */
+  readonly fixed: number;
+}
+
+/** The line through `(workloads, instructions)` points, or `undefined` with fewer than two sizes. */
+export function costLine(points: readonly (readonly [number, number])[]): CostLine | undefined {
+  const sizes = new Set(points.map(([n]) => n));
+  if (sizes.size < 2 || points.some(([n, x]) => !Number.isFinite(n) || !Number.isFinite(x))) {
+    return undefined;
+  }
+  const meanN = points.reduce((s, [n]) => s + n, 0) / points.length;
+  const meanX = points.reduce((s, [, x]) => s + x, 0) / points.length;
+  const covariance = points.reduce((s, [n, x]) => s + (n - meanN) * (x - meanX), 0);
+  const variance = points.reduce((s, [n]) => s + (n - meanN) ** 2, 0);
+  const perWorkload = covariance / variance;
+  return { perWorkload, fixed: meanX - perWorkload * meanN };
+}
+
+/**
+ * The workload count from which on `a / b <= limit` holds on these lines (for that count and every
+ * larger one): `0` if from the start, `undefined` if never for large counts (a workload of `a`
+ * costs more than `limit` times one of `b`).
+ */
+export function sizeWithin(a: CostLine, b: CostLine, limit: number): number | undefined {
+  const room = limit * b.perWorkload - a.perWorkload;
+  const excess = a.fixed - limit * b.fixed;
+  if (excess <= 0) {
+    return room >= 0 ? 0 : undefined;
+  }
+  return room > 0 ? Math.ceil(excess / room) : undefined;
+}

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import {
   cleanEnv, compile, freshOutdir, median, RunResult, ROOT, rotate, runVariant, Variant, VARIANTS,
 } from './build';
-import { countInstructions, InstructionCounts, medianCount } from './instructions';
+import { costLine, countInstructions, InstructionCounts, medianCount, sizeWithin } from './instructions';
 import { policyBench, policyLines, updateReadme } from './policies';
 
 interface Options {
@@ -383,6 +383,18 @@ async function instructionBench(options: Options): Promise<{ out: Record<string,
     ours_vs_l1_instructions: has('l1') ? ws.map((n) => ratio('ours', 'l1', n)) : null,
     identical_bytes: identical,
   };
+  // Every count at every size, one line per variant: a workload's cost apart from the fixed cost.
+  const lineOf = (v: Variant) => costLine(counts.filter((c) => c.variant === v).flatMap((c) => c.instructions.map((x): [number, number] => [c.workloads, x])));
+  const ours = lineOf('ours');
+  const kplus = has('kplus') ? lineOf('kplus') : undefined;
+  const split = ours !== undefined && kplus !== undefined ? {
+    per_workload: { ours: Math.round(ours.perWorkload), kplus: Math.round(kplus.perWorkload) },
+    fixed: { ours: Math.round(ours.fixed), kplus: Math.round(kplus.fixed) },
+    ours_vs_kplus_per_workload: round(ours.perWorkload / kplus.perWorkload, 3),
+    ours_minus_kplus_fixed: Math.round(ours.fixed - kplus.fixed),
+    workloads_from_which_within_1_05: sizeWithin(ours, kplus, 1.05) ?? null,
+  } : null;
+  out.cost_split_instructions = split;
   const lines = [
     `Instructions executed by the whole process (all threads), billions: median of ${options.instructionRuns} runs under valgrind's cachegrind (min–max).`,
     '',
@@ -394,6 +406,16 @@ async function instructionBench(options: Options): Promise<{ out: Record<string,
     '',
     `Output bytes identical across variants and runs: ${identical ? 'yes' : 'NO'}`,
   ];
+  if (split !== null) {
+    const millions = (x: number): string => (x / 1e6).toFixed(3);
+    lines.push('', `Split by a least-squares line through every count (${ws.join(', ')} workloads): instructions = fixed + per workload × workloads.`,
+      '', table([
+        ['', 'ours', 'kplus', 'ours/kplus', 'ours - kplus'],
+        ['per workload, millions', millions(split.per_workload.ours), millions(split.per_workload.kplus), split.ours_vs_kplus_per_workload.toFixed(3),
+          millions(split.per_workload.ours - split.per_workload.kplus)],
+        ['fixed (0 workloads, extrapolated), billions', billions(split.fixed.ours), billions(split.fixed.kplus), '–', billions(split.ours_minus_kplus_fixed)],
+      ]), '', `ours/kplus ≤ 1.05 on these lines from ${split.workloads_from_which_within_1_05 ?? 'no'} workloads on.`);
+  }
   if (has('kplus') && ws.includes(5000)) {
     const value = ratio('ours', 'kplus', 5000);
     lines.push('', 'Targets:', `  ours_vs_kplus at 5000 (instructions): ${value} (target ≤ 1.05) ${value <= 1.05 ? 'met' : 'MISSED'}`);
