@@ -121,7 +121,7 @@ export interface CostLine {
   readonly fixed: number;
 }
 
-/** The line through `(workloads, instructions)` points, or `undefined` with fewer than two sizes. */
+/** The line through `(workloads, instructions)` points, or `undefined` with fewer than two sizes or a value that is not finite. */
 export function costLine(points: readonly (readonly [number, number])[]): CostLine | undefined {
   const sizes = new Set(points.map(([n]) => n));
   if (sizes.size < 2 || points.some(([n, x]) => !Number.isFinite(n) || !Number.isFinite(x))) {
@@ -136,9 +136,10 @@ export function costLine(points: readonly (readonly [number, number])[]): CostLi
 }
 
 /**
- * The workload count from which on `a / b <= limit` holds on these lines (for that count and every
- * larger one): `0` if from the start, `undefined` if never for large counts (a workload of `a`
- * costs more than `limit` times one of `b`).
+ * The workload count from which on `a <= limit × b` holds on these lines (for that count and every
+ * larger one; with `b` positive, `a / b <= limit`): `0` if it holds at every count from 0,
+ * `undefined` if it does not hold for large counts (a workload of `a` costs at least `limit` times
+ * one of `b`, and `a` starts higher).
  */
 export function sizeWithin(a: CostLine, b: CostLine, limit: number): number | undefined {
   const room = limit * b.perWorkload - a.perWorkload;
