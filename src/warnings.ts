@@ -1,7 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { SourceIpValidationError } from './errors';
 import { isPlainObject, show } from './private/problems';
-import { rootOf } from './private/scope';
 import { WARNING_CATALOG } from './warning-catalog';
 
 /** The metadata type under which warnings are recorded on a construct. */
@@ -108,7 +107,7 @@ const warnedIn = new WeakMap<IConstruct, IConstruct[]>();
 const acknowledgingIn = new WeakMap<IConstruct, IConstruct[]>();
 
 function register(lists: WeakMap<IConstruct, IConstruct[]>, construct: IConstruct): void {
-  const root = rootOf(construct);
+  const root = construct.node.root;
   const list = lists.get(root);
   if (list === undefined) {
     lists.set(root, [construct]);
@@ -119,7 +118,7 @@ function register(lists: WeakMap<IConstruct, IConstruct[]>, construct: IConstruc
 
 /** The constructs of `lists` that are `root` or below it, still in the tree (not removed on the way up). */
 function atOrBelow(root: IConstruct, lists: WeakMap<IConstruct, IConstruct[]>): IConstruct[] {
-  return (lists.get(rootOf(root)) ?? []).filter((construct) => {
+  return (lists.get(root.node.root) ?? []).filter((construct) => {
     for (let c = construct; c !== root;) {
       const parent = c.node.scope;
       if (parent === undefined || parent.node.tryFindChild(c.node.id) !== c) {
@@ -304,7 +303,7 @@ function scan(root: IConstruct): { entries: WarningEntry[]; unmatched: string[] 
   const matched = new Set<Acknowledgement>();
   const subjectsById = new Map<string, Set<string | undefined>>();
   // Most trees have no acknowledgement at all: then every warning is an entry, and nothing is matched.
-  const anyAcknowledged = (acknowledgingIn.get(rootOf(root))?.length ?? 0) > 0;
+  const anyAcknowledged = (acknowledgingIn.get(root.node.root)?.length ?? 0) > 0;
   for (const construct of atOrBelow(root, warnedIn)) {
     const recorded = recordedBy.get(construct) as RecordedList;
     if (!anyAcknowledged) {

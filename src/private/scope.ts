@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { SourceIpValidationError } from '../errors';
 import { show } from './problems';
 
@@ -39,11 +39,3 @@ export function checkedScope(subject: string, scope: unknown, id: unknown): Cons
   return scope as Construct;
 }
 
-/** The root of the construct's tree: `node.root` without building the list of every scope above it. */
-export function rootOf(construct: IConstruct): IConstruct {
-  let root = construct;
-  for (let parent = root.node.scope; parent !== undefined; parent = root.node.scope) {
-    root = parent;
-  }
-  return root;
-}

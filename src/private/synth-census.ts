@@ -7,7 +7,6 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GatewayTopology } from '../gateway-topology';
 import { NAMESPACE_INJECTION_LABEL, NamespaceInjectionLabels, REVISION_LABEL } from '../mesh/injection-webhook';
-import { rootOf } from './scope';
 
 /** One thing the app says about a namespace: it creates it, or declares that it exists. */
 export interface NamespaceStatement {
@@ -57,7 +56,7 @@ const refreshed = new WeakSet<IConstruct>();
  * A check run by hand between two synths reads the census of the last one.
  */
 export function takeCensusAtSynth(scope: IConstruct): void {
-  const root = rootOf(scope);
+  const root = scope.node.root;
   if (refreshed.has(root)) {
     return;
   }
@@ -81,7 +80,7 @@ export function gatewaysOf(scope: IConstruct): readonly IConstruct[] {
 }
 
 function censusOf(scope: IConstruct): Census {
-  const root = rootOf(scope);
+  const root = scope.node.root;
   let census = censuses.get(root);
   if (census === undefined) {
     census = takeCensus(root);
